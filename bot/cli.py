@@ -1,0 +1,149 @@
+"""Entry point: `backend-review review` (local) and `backend-review action` (GitHub).
+
+Reads arguments, the environment and files; builds clients; maps errors to exit codes.
+The SDKs are imported lazily so that --help, --version and bad-input errors are instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+from bot import __version__
+from bot.errors import (
+    EXIT_BAD_INPUT,
+    EXIT_FINDINGS,
+    EXIT_MODEL_FAILED,
+    EXIT_OK,
+    BackendReviewError,
+    BadInputError,
+)
+from bot.models import ContentSource, severity_rank
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        """One line and exit code 2, like every other bad input."""
+        self.exit(EXIT_BAD_INPUT, f"backend-review: error: {message} (see --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="backend-review",
+        description="Review the backend side of a change: API, migrations and queries.",
+    )
+    parser.add_argument("--version", action="version", version=f"backend-review {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    review = sub.add_parser("review", help="review a diff file, stdin or a local git range")
+    review.add_argument("diff", nargs="?", help="a unified diff file, or - for stdin")
+    review.add_argument("--base", help="review the local git range BASE...HEAD instead of a file")
+    review.add_argument("--head", help="head of the range (default: HEAD)")
+    review.add_argument("--repo", default=".", help="git repository for --base/--head")
+    review.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    review.add_argument("--no-llm", action="store_true", help="run the deterministic checks only")
+    review.add_argument("--config", help="configuration file (default: .github/backend-review.yml)")
+    review.add_argument("--output", help="write the report to this file instead of stdout")
+    review.add_argument(
+        "--fail-on",
+        choices=("critical", "high", "medium", "low", "info"),
+        help="exit 1 when a finding reaches this severity",
+    )
+    action = sub.add_parser("action", help="run as a GitHub Action (reads GITHUB_* variables)")
+    action.add_argument("--dry-run", action="store_true", help="print what would be sent")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "review":
+            return _review(args)
+        from bot.action import run_action
+
+        return run_action(dry_run=args.dry_run, environ=dict(os.environ))
+    except BackendReviewError as exc:
+        print(f"backend-review: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+
+
+def _read_diff(args: argparse.Namespace) -> tuple[bytes, ContentSource | None]:
+    from bot.gitlocal import GitSource, range_diff
+
+    if args.base:
+        if args.diff:
+            raise BadInputError("give either a DIFF file or --base/--head, not both")
+        repo = Path(args.repo)
+        return range_diff(repo, args.base, args.head), GitSource.for_range(
+            repo, args.base, args.head
+        )
+    if args.head:
+        raise BadInputError("--head needs --base")
+    if not args.diff:
+        raise BadInputError("nothing to review: give a DIFF file, - for stdin, or --base REF")
+    if args.diff == "-":
+        return sys.stdin.buffer.read(), None
+    try:
+        return Path(args.diff).read_bytes(), None
+    except FileNotFoundError:
+        raise BadInputError(f"{args.diff}: no such file") from None
+    except IsADirectoryError:
+        raise BadInputError(f"{args.diff}: is a directory, not a diff file") from None
+    except OSError as exc:
+        raise BadInputError(f"{args.diff}: cannot read: {exc.strerror}") from None
+
+
+def _review(args: argparse.Namespace) -> int:
+    from bot.config import DEFAULT_CONFIG_PATH, load_repo_config, load_settings
+    from bot.diff import parse_diff
+    from bot.localrun import review_locally
+    from bot.output import to_json, to_text
+    from bot.render import render_summary
+
+    data, source = _read_diff(args)
+    files = parse_diff(data)
+    if args.config:
+        config = load_repo_config(Path(args.config), required=True)
+    else:
+        config = load_repo_config(Path(args.repo) / DEFAULT_CONFIG_PATH)
+    settings = load_settings()
+    result = asyncio.run(
+        review_locally(files, config=config, settings=settings, no_llm=args.no_llm, source=source)
+    )
+    if result.model_status == "skipped" and args.format == "text":
+        print("backend-review: " + " ".join(result.model_notes), file=sys.stderr)
+    if args.format == "json":
+        text = to_json(result)
+    elif args.format == "markdown":
+        text = render_summary(result)
+    else:
+        colour = args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        text = to_text(result, colour=colour)
+    _write(text, args.output)
+    fail_on = args.fail_on or settings.fail_on or config.fail_on
+    if fail_on and any(
+        severity_rank(f.severity) >= severity_rank(fail_on) for f in result.findings
+    ):
+        return EXIT_FINDINGS
+    if result.model_status in ("failed", "partial"):
+        return EXIT_MODEL_FAILED
+    return EXIT_OK
+
+
+def _write(text: str, output: str | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise BadInputError(f"{output}: cannot write: {exc.strerror}") from None
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,54 @@
+"""Hidden HTML markers that let later runs recognise what earlier runs posted.
+
+Comments carry the fingerprint of their finding; the summary comment carries the head it
+reviewed and a hash of the configuration, so the next run can review only what is new.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_FP = re.compile(r"<!-- backend-review:fp=([0-9a-f]{8,64}) -->")
+_SUMMARY = re.compile(
+    r"<!-- backend-review:summary head=([0-9a-f]{0,64}) config=([0-9a-f]{0,64})"
+    r"(?: fps=([0-9a-f,]*))? -->"
+)
+SUMMARY_TAG = "<!-- backend-review:summary"
+
+
+def fingerprint_marker(fingerprint: str) -> str:
+    return f"<!-- backend-review:fp={fingerprint} -->"
+
+
+def find_fingerprints(body: str) -> set[str]:
+    """Every fingerprint marker in a comment body (a summary may hold many)."""
+    return set(_FP.findall(body or ""))
+
+
+@dataclass(frozen=True)
+class SummaryState:
+    head_sha: str
+    config_hash: str
+    fingerprints: frozenset[str] = frozenset()
+
+
+def summary_marker(state: SummaryState) -> str:
+    fps = ",".join(sorted(state.fingerprints))
+    return (
+        f"<!-- backend-review:summary head={state.head_sha} config={state.config_hash} "
+        f"fps={fps} -->"
+    )
+
+
+def parse_summary_marker(body: str) -> SummaryState | None:
+    """The state kept in our summary comment, or None if the body is not ours."""
+    match = _SUMMARY.search(body or "")
+    if match is None:
+        return None
+    fps = frozenset(f for f in (match.group(3) or "").split(",") if f)
+    return SummaryState(head_sha=match.group(1), config_hash=match.group(2), fingerprints=fps)
+
+
+def is_summary_comment(body: str) -> bool:
+    return SUMMARY_TAG in (body or "")
