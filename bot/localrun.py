@@ -1,4 +1,4 @@
-"""The local review: the model when credentials exist and --no-llm is not given, else checks only."""
+"""The local review: the model when a key exists and --no-llm is absent, else checks only."""
 
 from __future__ import annotations
 
