@@ -1,64 +1,84 @@
-"""Markdown for comment bodies and the summary."""
+"""Markdown for inline comment bodies (the summary lives in bot.summary, re-exported here).
+
+Everything the model or the PR supplied goes through bot.markdown before it is posted.
+"""
 
 from __future__ import annotations
 
-import re
-from collections import Counter
-from typing import TYPE_CHECKING
-
+from bot.markdown import (
+    MAX_BODY,
+    SEVERITY_BADGE,
+    category_label,
+    clip,
+    code_span,
+    fence,
+    neutralise_mentions,
+    one_line,
+    safe_prose,
+    size,
+    suggestion_text,
+)
 from bot.markers import fingerprint_marker
-from bot.models import SEVERITIES, Finding
+from bot.models import Finding
+from bot.summary import render_job_summary, render_summary
 
-if TYPE_CHECKING:
-    from bot.review import ReviewResult
+__all__ = [
+    "MAX_BODY",
+    "category_label",
+    "comment_body",
+    "finding_head",
+    "neutralise_mentions",
+    "render_job_summary",
+    "render_summary",
+    "suggestion_text",
+]
 
-MAX_BODY = 65_536
-_MENTION = re.compile(r"@(?=[A-Za-z0-9])")
+_SUGGESTION_ROOM = MAX_BODY // 2  # a longer suggestion is left out: the explanation matters more
 
 
-def neutralise_mentions(text: str) -> str:
-    """Stop @user and @org/team in model text from pinging anyone."""
-    return _MENTION.sub("@\u200b", text)
-
-
-def comment_body(finding: Finding, fp: str) -> str:
-    head = f"**{finding.severity.upper()}** · {finding.category}"
+def finding_head(finding: Finding) -> str:
+    """`🟠 **High** · Database · rule `x` (static check)`: what a reader triages by."""
+    head = (
+        f"{SEVERITY_BADGE[finding.severity]} **{finding.severity.capitalize()}**"
+        f" · {category_label(finding.category)}"
+    )
     if finding.rule:
-        head += f" · `{finding.rule}`"
-    parts = [head, f"**{neutralise_mentions(finding.title)}**", neutralise_mentions(finding.body)]
-    if finding.suggestion:
-        parts.append(f"```suggestion\n{finding.suggestion.rstrip(chr(10))}\n```")
-    parts.append(fingerprint_marker(fp))
-    body = "\n\n".join(parts)
-    return body if len(body) <= MAX_BODY else body[: MAX_BODY - 200] + "\n\n…(truncated)"
+        head += f" · rule {code_span(finding.rule)}"
+    if finding.source == "static":
+        head += " (static check)"
+    return head
 
 
-def render_summary(result: ReviewResult) -> str:
-    """The markdown summary: what was found, what was reviewed, what was not and why."""
-    counts = Counter(f.severity for f in result.findings)
-    lines = ["## backend-review", ""]
-    if result.findings:
-        lines.append(
-            f"{len(result.findings)} finding(s): "
-            + ", ".join(f"{counts[s]} {s}" for s in SEVERITIES if counts[s])
-        )
-    else:
-        lines.append("No findings.")
-    if result.model_status != "ok":
-        lines += ["", f"Model review: {result.model_status}. " + " ".join(result.model_notes)]
-    if result.summary_only:
-        lines += ["", "### Findings not posted inline", ""]
-        for finding, why in result.summary_only:
-            where = f"`{finding.path}:{finding.line}`"
-            lines.append(
-                f"- **{finding.severity}** {where} {neutralise_mentions(finding.title)} ({why})"
-            )
-    reviewed = [r for r in result.reports if r.reviewed]
-    skipped = [r for r in result.reports if not r.reviewed]
-    lines += ["", f"### Files reviewed ({len(reviewed)})", ""]
-    lines += [f"- `{r.path}`: {', '.join(r.categories)}" for r in reviewed]
-    if skipped:
-        lines += ["", f"<details><summary>Files not reviewed ({len(skipped)})</summary>", ""]
-        lines += [f"- `{r.path}`: {r.skip_reason}" for r in skipped]
-        lines += ["", "</details>"]
-    return "\n".join(lines) + "\n"
+def _suggestion_block(code: str, *, applies: bool) -> str:
+    if applies:
+        return fence(code, "suggestion")
+    caption = "Suggested code (not offered as a one-click change: it was written for other lines):"
+    return f"{caption}\n\n{fence(code)}"
+
+
+def comment_body(
+    finding: Finding, fp: str, *, note: str | None = None, suggestion_applies: bool = True
+) -> str:
+    """The body of an inline or file-level comment, at most MAX_BODY characters.
+
+    `note` (ours, e.g. why the comment was moved) is shown in italics. When
+    `suggestion_applies` is false the suggestion is shown as plain code, since a ```suggestion
+    block would replace the wrong lines. Only the explanation is ever truncated, never the
+    marker; a suggestion too long to fit is left out with a note.
+    """
+    head = finding_head(finding)
+    title = f"**{safe_prose(one_line(finding.title))}**"
+    marker = fingerprint_marker(fp)
+    notes = [note] if note else []
+    code = suggestion_text(finding)
+    block = _suggestion_block(code, applies=suggestion_applies) if code is not None else None
+    if block is not None and size(block) > _SUGGESTION_ROOM:
+        block = None
+        notes.append("The suggested change was too long to include.")
+    tail = [block] if block else []
+    tail += [f"_{safe_prose(one_line(n))}_" for n in notes]
+    tail.append(marker)
+    fixed = "\n\n".join([head, title, *tail])
+    room = MAX_BODY - size(fixed) - 4  # the two "\n\n" around the explanation
+    explanation = clip(safe_prose(finding.body.strip()), room)
+    return "\n\n".join([head, title, explanation, *tail])

@@ -1,0 +1,213 @@
+"""The markdown summary of a review: for the sticky PR comment and the job summary.
+
+It must say everything the inline comments do not: counts, what was and was not reviewed,
+findings that could not be placed inline (in full), what the model did not see, tokens, cost
+and time. It stays under GitHub's body limit by cutting lists, least important first.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from bot.markdown import (
+    MAX_BODY,
+    SEVERITY_BADGE,
+    category_label,
+    clip,
+    code_span,
+    fence,
+    one_line,
+    safe_prose,
+    size,
+    suggestion_text,
+)
+from bot.models import CATEGORIES, SEVERITIES, Category, FileReport, Finding
+
+if TYPE_CHECKING:
+    from bot.review import ReviewResult
+
+_MAX_FINDING = 6_000  # one summary-only finding; longer explanations are cut
+_MAX_NOTE = 1_000
+_MAX_NOTES = 20
+_OPEN_LIST = 10  # longer file lists are folded into <details>
+_MORE_ROOM = 80  # room kept for the "... and N more" line of a cut list
+_STATUS = {
+    "skipped": "⚠️ **Model review skipped.**",
+    "failed": "❌ **Model review failed.**",
+    "partial": "⚠️ **Model review incomplete.**",
+}
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _where(f: Finding) -> str:
+    side = " (removed lines)" if f.side == "LEFT" else ""
+    lines = f"{f.start_line}-{f.line}" if f.start_line and f.start_line != f.line else f"{f.line}"
+    return f"{code_span(f'{f.path}:{lines}')}{side}"
+
+
+def _headline(result: ReviewResult) -> str:
+    n = len(result.findings)
+    if not n:
+        return "No findings."
+    counts = Counter(f.severity for f in result.findings)
+    by_sev = " · ".join(f"{SEVERITY_BADGE[s]} {counts[s]} {s}" for s in SEVERITIES if counts[s])
+    return (
+        f"**{_plural(n, 'finding')}**: {by_sev}. {len(result.comments)} posted inline, "
+        f"{len(result.summary_only)} listed below."
+    )
+
+
+def _model_status(result: ReviewResult) -> list[str]:
+    notes = [safe_prose(one_line(clip(n, _MAX_NOTE))) for n in result.model_notes[:_MAX_NOTES]]
+    if len(result.model_notes) > _MAX_NOTES:
+        notes.append(f"... and {len(result.model_notes) - _MAX_NOTES} more notes")
+    if result.model_status == "ok":
+        lead = "✅ Model review complete."
+        return [lead + (" " + " ".join(notes) if notes else "")]
+    lead = _STATUS[result.model_status]
+    if result.model_status == "failed":
+        lead += " The deterministic checks ran and are reported here."
+    return [lead, *[f"- {n}" for n in notes]]
+
+
+def _counts_table(findings: Sequence[Finding]) -> list[str]:
+    """Rows: categories with findings; columns: severities with findings."""
+    if not findings:
+        return []
+    cells = Counter((f.category, f.severity) for f in findings)
+    sevs = [s for s in SEVERITIES if any(f.severity == s for f in findings)]
+    cats: list[Category] = [c for c in CATEGORIES if any(f.category == c for f in findings)]
+    head = "| category | " + " | ".join(f"{SEVERITY_BADGE[s]} {s}" for s in sevs) + " | total |"
+    rule = "| --- |" + " ---: |" * (len(sevs) + 1)
+    rows = [
+        f"| {category_label(c)} | "
+        + " | ".join(str(cells[(c, s)] or "") for s in sevs)
+        + f" | {sum(cells[(c, s)] for s in sevs)} |"
+        for c in cats
+    ]
+    total = " | ".join(str(sum(cells[(c, s)] for c in cats)) for s in sevs)
+    return [head, rule, *rows, f"| **total** | {total} | {len(findings)} |"]
+
+
+def _finding_item(finding: Finding, why: str) -> str:
+    """A summary-only finding in full: where, what, why it is not inline, the fix."""
+    rule = f" · rule {code_span(finding.rule)}" if finding.rule else ""
+    src = " (static check)" if finding.source == "static" else ""
+    parts = [
+        f"#### {SEVERITY_BADGE[finding.severity]} {safe_prose(one_line(finding.title))}",
+        f"**{finding.severity}** · {category_label(finding.category)}{rule}{src}"
+        f" · {_where(finding)} · _{safe_prose(one_line(why))}_",
+        safe_prose(finding.body.strip()),
+    ]
+    code = suggestion_text(finding)
+    if code is not None:
+        parts.append("Suggested code:\n\n" + fence(code))
+    return clip("\n\n".join(parts), _MAX_FINDING)
+
+
+def _file_reviewed(report: FileReport) -> str:
+    test = " (test)" if report.is_test else ""
+    reasons = f" ({safe_prose('; '.join(report.reasons))})" if report.reasons else ""
+    return f"- {code_span(report.path)}: {', '.join(report.categories)}{test}{reasons}"
+
+
+def _usage(result: ReviewResult) -> list[str]:
+    u = result.usage
+    lines = [f"Time: {result.elapsed_s:.1f} s."]
+    if u.requests or u.input_tokens or u.output_tokens:
+        lines = [
+            "| requests | input tokens | output tokens | cache write | cache read | est. cost |",
+            "| ---: | ---: | ---: | ---: | ---: | ---: |",
+            f"| {u.requests} | {u.input_tokens:,} | {u.output_tokens:,} "
+            f"| {u.cache_creation_input_tokens:,} | {u.cache_read_input_tokens:,} "
+            f"| ${u.cost_usd:.4f} |",
+            "",
+            *lines,
+        ]
+    return lines
+
+
+class _Budget:
+    """What is left of the size limit, spent on lists in order of importance."""
+
+    def __init__(self, room: int) -> None:
+        self.room = room
+
+    def take(self, items: Sequence[str], *, sep: str = "\n") -> list[str]:
+        """As many items as fit (in order), then "... and N more" for the rest."""
+        kept: list[str] = []
+        for i, item in enumerate(items):
+            cost = size(item) + size(sep)
+            if cost > self.room - _MORE_ROOM:
+                kept.append(f"_... and {len(items) - i} more (left out: the summary is full)_")
+                self.room -= size(kept[-1]) + size(sep)
+                return kept
+            kept.append(item)
+            self.room -= cost
+        return kept
+
+
+def _section(title: str, items: list[str], *, fold: bool, sep: str = "\n") -> list[str]:
+    if not items:
+        return []
+    body = sep.join(items)
+    if fold:
+        return ["", f"<details><summary>{title}</summary>", "", body, "", "</details>"]
+    return ["", f"### {title}", "", body]
+
+
+def render_summary(
+    result: ReviewResult,
+    *,
+    marker: str = "",
+    limit: int = MAX_BODY,
+    heading: str = "## 🔎 backend-review",
+) -> str:
+    """The summary markdown, at most `limit` characters with `marker` (never cut) at the end."""
+    reviewed = [r for r in result.reports if r.reviewed]
+    skipped = [r for r in result.reports if not r.reviewed]
+    top = [heading, "", _headline(result), "", *_model_status(result)]
+    table = _counts_table(result.findings)
+    if table:
+        top += ["", *table]
+    usage = ["", "### Usage", "", *_usage(result)]
+    fixed = "\n".join([*top, *usage]) + "\n" + marker
+    budget = _Budget(limit - size(fixed) - 600)  # 600: section headings and folding tags
+    not_inline = budget.take([_finding_item(f, why) for f, why in result.summary_only], sep="\n\n")
+    unseen = budget.take(
+        [f"- {code_span(p)}: {safe_prose(one_line(why))}" for p, why in result.unseen_by_model]
+    )
+    skipped_items = budget.take(
+        [f"- {code_span(r.path)}: {safe_prose(r.skip_reason or 'not reviewed')}" for r in skipped]
+    )
+    reviewed_items = budget.take([_file_reviewed(r) for r in reviewed])
+    lines = [*top]
+    lines += _section(
+        f"Findings not posted inline ({len(result.summary_only)})",
+        not_inline,
+        fold=False,
+        sep="\n\n",
+    )
+    lines += _section(
+        f"Files the model did not see ({len(result.unseen_by_model)})",
+        unseen,
+        fold=len(unseen) > _OPEN_LIST,
+    )
+    lines += _section(
+        f"Files reviewed ({len(reviewed)})", reviewed_items, fold=len(reviewed_items) > _OPEN_LIST
+    )
+    lines += _section(
+        f"Files not reviewed ({len(skipped)})", skipped_items, fold=len(skipped_items) > _OPEN_LIST
+    )
+    text = "\n".join([*lines, *usage]) + "\n"
+    return clip(text, limit - size(marker)) + marker
+
+
+def render_job_summary(result: ReviewResult) -> str:
+    """The same summary for GITHUB_STEP_SUMMARY (which allows 1 MiB; ours stays far below)."""
+    return render_summary(result)
