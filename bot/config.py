@@ -153,7 +153,9 @@ def load_repo_config(path: Path | None, *, required: bool = False) -> RepoConfig
 class Settings(BaseSettings):
     """Runtime settings from the environment (action inputs are mapped to these names)."""
 
-    model_config = SettingsConfigDict(extra="ignore", frozen=True, populate_by_name=True)
+    model_config = SettingsConfigDict(
+        extra="ignore", frozen=True, populate_by_name=True, env_ignore_empty=True
+    )
 
     anthropic_api_key: SecretStr | None = Field(default=None, alias="ANTHROPIC_API_KEY")
     anthropic_base_url: str | None = Field(default=None, alias="ANTHROPIC_BASE_URL")
@@ -178,8 +180,15 @@ class Settings(BaseSettings):
         default=None, ge=0, le=500, alias="BACKEND_REVIEW_MAX_INLINE_COMMENTS"
     )
     dry_run: bool = Field(default=False, alias="BACKEND_REVIEW_DRY_RUN")
+    pr_number: str | None = Field(default=None, alias="BACKEND_REVIEW_PR_NUMBER")
+    review_drafts: bool | None = Field(default=None, alias="BACKEND_REVIEW_REVIEW_DRAFTS")
+    github_retry_delay: float = Field(
+        default=1.0, ge=0, le=60, alias="BACKEND_REVIEW_GITHUB_RETRY_DELAY"
+    )
 
-    @field_validator("fail_on", "model", "max_inline_comments", mode="before")
+    @field_validator(
+        "fail_on", "model", "max_inline_comments", "pr_number", "review_drafts", mode="before"
+    )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         # Action inputs arrive as empty strings when not given.
