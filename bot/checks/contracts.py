@@ -1,11 +1,131 @@
-"""Checks: contracts (being written)."""
+"""API contract checks: OpenAPI/Swagger specs, GraphQL SDL, and routes in code-first frameworks.
+
+Specs and schemas are compared as whole documents, base against head: taken from the diff when
+its hunks carry the whole file (`git diff -U<large>`, added files), else read through the
+ContentSource, else skipped. Route changes are read from the diff lines alone.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 
+from bot.checks import graphql_sdl, routes
+from bot.checks.openapi_changes import ContractChange, to_findings
+from bot.checks.openapi_lines import spec_changes
+from bot.checks.openapi_spec import looks_like_spec
 from bot.config import ChecksConfig
 from bot.models import ContentSource, FileDiff, FileReport, Finding
+
+_SPEC_EXT = re.compile(r"\.(ya?ml|json)$", re.IGNORECASE)
+_SPEC_NAME = re.compile(r"(openapi|swagger|api[-_.]?spec|oas)[^/]*$", re.IGNORECASE)
+_SPEC_HINT = re.compile(
+    r"""^\s*["']?(openapi|swagger|paths|operationId|requestBody|responses)["']?\s*:"""
+    r"""|["']#/(components|definitions)/""",
+    re.MULTILINE,
+)
+_GRAPHQL_EXT = re.compile(r"\.(graphqls?|gql)$", re.IGNORECASE)
+_GRAPHQL_HINT = re.compile(
+    r"^\s*(extend\s+)?(type|schema|input|interface)\s+\w*\s*\{", re.MULTILINE
+)
+_MIN_CONTEXT = 3  # git's default; trailing context shorter than this means the file ended
+
+Versions = tuple[str, str]
+
+
+def diff_versions(file: FileDiff) -> Versions | None:
+    """(old text, new text) rebuilt from the diff when its hunks cover the whole file."""
+    if file.status == "added":
+        new = [ln.text for h in file.hunks for ln in h.lines if ln.kind != "-"]
+        return "", "\n".join(new) + "\n"
+    if not file.hunks or file.hunks[0].old_start > 1 or file.hunks[0].new_start > 1:
+        return None
+    expected = 1
+    for h in file.hunks:
+        if max(h.old_start, 1) != expected:
+            return None
+        expected = h.old_start + h.old_length
+    if not _reaches_end(file):
+        return None
+    old = [ln.text for h in file.hunks for ln in h.lines if ln.kind != "+"]
+    new = [ln.text for h in file.hunks for ln in h.lines if ln.kind != "-"]
+    return "\n".join(old) + "\n", "\n".join(new) + "\n"
+
+
+def _reaches_end(file: FileDiff) -> bool:
+    lines = file.hunks[-1].lines
+    trailing = 0
+    for ln in reversed(lines):
+        if ln.kind != " ":
+            break
+        trailing += 1
+    leading = 0
+    for ln in file.hunks[0].lines:
+        if ln.kind != " ":
+            break
+        leading += 1
+    return trailing < _MIN_CONTEXT or trailing < leading
+
+
+def file_versions(file: FileDiff, source: ContentSource | None) -> Versions | None:
+    """Both versions of a changed file: from the diff, else from the source, else None."""
+    if file.status == "removed" or file.is_binary:
+        return None
+    if not file.patch_missing:
+        from_diff = diff_versions(file)
+        if from_diff is not None:
+            return from_diff
+    if source is None:
+        return None
+    head = source.read(file.path, side="head")
+    if head is None:
+        return None
+    base = "" if file.status == "added" else source.read(file.old_path or file.path, side="base")
+    return (base or "", head)
+
+
+def _diff_text(file: FileDiff) -> str:
+    return "\n".join(ln.text for h in file.hunks for ln in h.lines)
+
+
+def _maybe_spec(file: FileDiff, text: str) -> bool:
+    if not _SPEC_EXT.search(file.path):
+        return False
+    return bool(_SPEC_NAME.search(file.path) or _SPEC_HINT.search(text))
+
+
+def _maybe_graphql(file: FileDiff, text: str) -> bool:
+    if _GRAPHQL_EXT.search(file.path):
+        return True
+    return file.path.endswith((".txt", ".schema")) and bool(_GRAPHQL_HINT.search(text))
+
+
+def _openapi(file: FileDiff, versions: Versions) -> list[ContractChange] | None:
+    base, head = versions
+    if not looks_like_spec(head) or (base and not looks_like_spec(base)):
+        return None
+    if not base:
+        return []  # a new spec: nothing existed for clients to depend on
+    return spec_changes(base, head)
+
+
+def _graphql(file: FileDiff, versions: Versions) -> list[ContractChange] | None:
+    base, head = versions
+    if not base:
+        return []
+    return graphql_sdl.sdl_changes(base, head)
+
+
+def _compare_file(
+    file: FileDiff,
+    source: ContentSource | None,
+    compare: Callable[[FileDiff, Versions], list[ContractChange] | None],
+) -> list[Finding]:
+    versions = file_versions(file, source)
+    if versions is None:
+        return []
+    changes = compare(file, versions)
+    return to_findings(file, changes or [])
 
 
 def check(
@@ -15,5 +135,17 @@ def check(
     *,
     source: ContentSource | None = None,
 ) -> list[Finding]:
-    """Static findings of this family for the reviewed files."""
-    return []
+    """Breaking API contract changes in the changed specs, schemas and route code."""
+    del config  # rule switches and severities are applied by the dispatcher
+    found: list[Finding] = []
+    for file in files:
+        if file.is_binary or file.status == "removed":
+            continue
+        text = _diff_text(file)
+        if _maybe_spec(file, text):
+            found.extend(_compare_file(file, source, _openapi))
+        elif _maybe_graphql(file, text):
+            found.extend(_compare_file(file, source, _graphql))
+    tests = {r.path for r in reports if r.is_test}
+    found.extend(routes.check_routes([f for f in files if f.path not in tests]))
+    return found
