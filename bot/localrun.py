@@ -1,10 +1,11 @@
-"""The local review: the model when a key exists and --no-llm is absent, else checks only."""
+"""The local review: the model when a key exists and --no-llm is not given, else checks only."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from bot.config import RepoConfig, Settings
+from bot.errors import ModelError
 from bot.models import ContentSource, FileDiff
 from bot.review import ReviewRequest, ReviewResult, run_review
 
@@ -20,10 +21,22 @@ async def review_locally(
     no_llm: bool,
     source: ContentSource | None = None,
 ) -> ReviewResult:
+    """Review a local diff; a model client that cannot be built still yields the static review."""
+    from bot.model import make_reviewer
+
     request = ReviewRequest(files=files, source=source)
     if no_llm:
         return await run_review(request, config=config, skip_model_reason=NO_LLM)
     if not settings.has_model_credentials():
         return await run_review(request, config=config, skip_model_reason=NO_KEY)
-    # The model review is wired in by bot.model (issue: model review).
-    return await run_review(request, config=config, skip_model_reason=NO_KEY)
+    try:
+        reviewer = make_reviewer(settings, config)
+    except ModelError as exc:
+        result = await run_review(request, config=config, skip_model_reason=None)
+        result.model_status = "failed"
+        result.model_notes = [f"Model review failed: {exc}"]
+        return result
+    try:
+        return await run_review(request, config=config, model=reviewer)
+    finally:
+        await reviewer.aclose()

@@ -1,4 +1,4 @@
-"""Orchestrate one review: classify, check, ask the model, place, summarise.
+"""Orchestrate one review: classify, check, ask the model, merge, place, summarise.
 
 Clients are passed in; nothing here reads the environment or opens a connection itself.
 """
@@ -8,16 +8,29 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING
 
 from bot.checks import run_checks
 from bot.classify import classify_files
 from bot.config import RepoConfig
-from bot.findings import sort_findings
-from bot.models import ContentSource, FileDiff, FileReport, Finding, InlineComment, Usage
+from bot.findings import merge_findings
+from bot.model import ModelOutcome, ModelStatus, ModelWork
+from bot.models import (
+    ContentSource,
+    FileDiff,
+    FileReport,
+    Finding,
+    InlineComment,
+    Severity,
+    Usage,
+    severity_rank,
+)
 from bot.placement import place_findings
 
-ModelStatus = Literal["ok", "skipped", "failed", "partial"]
+if TYPE_CHECKING:
+    from bot.model import ModelReviewer
+
+__all__ = ["ModelStatus", "ReviewRequest", "ReviewResult", "run_review"]
 
 
 @dataclass(frozen=True)
@@ -41,36 +54,71 @@ class ReviewResult:
     model_notes: list[str] = field(default_factory=list)
     unseen_by_model: list[tuple[str, str]] = field(default_factory=list)
     elapsed_s: float = 0.0
+    model_summaries: list[str] = field(default_factory=list)  # one per model request
+    model: str | None = None  # the model id, when the model review ran
+
+
+def at_least(findings: Sequence[Finding], minimum: Severity) -> list[Finding]:
+    """The findings at or above `minimum` severity (`min_severity` in the configuration)."""
+    floor = severity_rank(minimum)
+    return [f for f in findings if severity_rank(f.severity) >= floor]
 
 
 async def run_review(
     request: ReviewRequest,
     *,
     config: RepoConfig,
+    model: ModelReviewer | None = None,
     max_inline: int | None = None,
     skip_model_reason: str | None = "model review disabled",
     clock: Callable[[], float] = time.monotonic,
 ) -> ReviewResult:
-    """Run every step that applies and return all results; never loses a finding."""
+    """Run every step that applies and return all results; never loses a finding.
+
+    With `model`, the reviewed files go to the model along with the static findings as hints;
+    a model failure leaves the static findings and whatever requests succeeded.
+    """
     started = clock()
     reports = classify_files(request.files, config)
-    reviewed = [f for f, r in zip(request.files, reports, strict=True) if r.reviewed]
-    reviewed_reports = [r for r in reports if r.reviewed]
-    static = run_checks(reviewed, reviewed_reports, config.checks, source=request.source)
-    findings = sort_findings(static)
+    reviewed = [(f, r) for f, r in zip(request.files, reports, strict=True) if r.reviewed]
+    static = run_checks(
+        [f for f, _ in reviewed],
+        [r for _, r in reviewed],
+        config.checks,
+        source=request.source,
+    )
+    if model is None:
+        outcome = ModelOutcome(
+            status="skipped", notes=[skip_model_reason] if skip_model_reason else []
+        )
+    else:
+        work = ModelWork(
+            files=reviewed,
+            static=static,
+            title=request.title,
+            description=request.description,
+            source=request.source,
+        )
+        outcome = await model.review(work, config=config)
+    findings = merge_findings(
+        at_least(static, config.min_severity), at_least(outcome.findings, config.min_severity)
+    )
     by_path = {f.path: f for f in request.files}
     placement = place_findings(
         findings,
         by_path,
         max_inline=config.max_inline_comments if max_inline is None else max_inline,
     )
-    notes = [skip_model_reason] if skip_model_reason else []
     return ReviewResult(
         reports=reports,
         findings=findings,
         comments=placement.comments,
         summary_only=placement.summary_only,
-        model_status="skipped",
-        model_notes=notes,
+        usage=outcome.usage,
+        model_status=outcome.status,
+        model_notes=outcome.notes,
+        unseen_by_model=outcome.unseen,
         elapsed_s=clock() - started,
+        model_summaries=outcome.summaries,
+        model=model.model if model is not None else None,
     )

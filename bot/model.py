@@ -1,0 +1,394 @@
+"""The model review: plan requests, send them concurrently, validate, retry once. I/O.
+
+The `anthropic` SDK is imported lazily (it costs over a second), only when a client is built.
+A failed request never fails the review: its files are listed as unseen, the notes say why,
+and the status becomes "partial" (some requests failed) or "failed" (all did).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from bot.answer import Answer, parse_reply, retry_text
+from bot.budget import Batch, Plan, add_context, paths_needing_context, plan_requests
+from bot.config import PathInstruction, RepoConfig, Settings
+from bot.errors import BackendReviewError, ModelError
+from bot.models import ContentSource, FileDiff, FileReport, Finding, Usage
+from bot.prompt import (
+    Prefix,
+    PromptSizer,
+    build_prefix,
+    build_request,
+    framing_tokens,
+    matching_instructions,
+)
+
+if TYPE_CHECKING:
+    from anthropic import AsyncAnthropic, AsyncAnthropicBedrock, AsyncAnthropicVertex
+    from anthropic.types import Message
+
+    Client = AsyncAnthropic | AsyncAnthropicBedrock | AsyncAnthropicVertex
+
+ModelStatus = Literal["ok", "skipped", "failed", "partial"]
+USAGE_FIELDS = (
+    "input_tokens",
+    "output_tokens",
+    "cache_creation_input_tokens",
+    "cache_read_input_tokens",
+)
+_SIZER = PromptSizer()
+
+
+@dataclass(frozen=True)
+class ModelWork:
+    """What the model reviews: the reviewed files, static hints, the PR's words, file texts."""
+
+    files: Sequence[tuple[FileDiff, FileReport]]
+    static: Sequence[Finding] = ()
+    title: str | None = None
+    description: str | None = None
+    source: ContentSource | None = None
+
+
+@dataclass
+class ModelOutcome:
+    status: ModelStatus
+    findings: list[Finding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    unseen: list[tuple[str, str]] = field(default_factory=list)
+    usage: Usage = field(default_factory=Usage)
+    summaries: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Result:
+    """One request's outcome: findings kept, notes, usage of each API call, or why it failed."""
+
+    batch: Batch
+    label: str
+    findings: list[Finding] = field(default_factory=list)
+    summary: str = ""
+    notes: list[str] = field(default_factory=list)
+    usage: list[dict[str, int]] = field(default_factory=list)
+    failed: str | None = None
+
+
+@dataclass(frozen=True)
+class _Shared:
+    """Per-review inputs every request uses."""
+
+    prefix: Prefix
+    rules: Sequence[PathInstruction]
+    title: str | None
+    description: str | None
+    total: int
+
+
+def _blocks(message: Message) -> list[dict[str, Any]]:
+    """The reply's text and tool_use blocks as plain dicts, fit to send back as the assistant."""
+    out: list[dict[str, Any]] = []
+    for block in message.content:
+        if block.type == "text":
+            out.append({"type": "text", "text": block.text})
+        elif block.type == "tool_use":
+            out.append(
+                {"type": "tool_use", "id": block.id, "name": block.name, "input": block.input}
+            )
+    return out
+
+
+def _usage(message: Message) -> dict[str, int]:
+    return {name: int(getattr(message.usage, name, 0) or 0) for name in USAGE_FIELDS}
+
+
+def retry_messages(
+    params: dict[str, Any], blocks: list[dict[str, Any]], error_text: str
+) -> list[dict[str, Any]]:
+    """The conversation for the one retry: the reply, then an error result for each tool call."""
+    messages = list(params["messages"])
+    calls = [b for b in blocks if b["type"] == "tool_use"]
+    if not blocks:  # nothing to answer to: restate the request with the errors appended
+        first = messages[0]
+        note = {"type": "text", "text": "A previous attempt failed.\n" + error_text}
+        return [{"role": "user", "content": [*first["content"], note]}, *messages[1:]]
+    if calls:
+        results: list[dict[str, Any]] = [
+            {
+                "type": "tool_result",
+                "tool_use_id": call["id"],
+                "is_error": True,
+                "content": error_text if i == 0 else "Ignored: see the first error.",
+            }
+            for i, call in enumerate(calls)
+        ]
+    else:
+        results = [{"type": "text", "text": error_text}]
+    return [
+        *messages,
+        {"role": "assistant", "content": blocks},
+        {"role": "user", "content": results},
+    ]
+
+
+def _describe_error(exc: Exception, client: Any) -> str:
+    """One line on what failed, without anything secret (the SDK's messages hold no key)."""
+    import anthropic
+
+    retries = getattr(client, "max_retries", 0)
+    after = f" after {retries} retr{'y' if retries == 1 else 'ies'}" if retries else ""
+    if isinstance(exc, anthropic.APITimeoutError):
+        return f"timed out (no answer within {getattr(client, 'timeout', '?')} s){after}"
+    if isinstance(exc, anthropic.APIConnectionError):
+        return f"could not connect to the model API{after}"
+    if isinstance(exc, anthropic.APIStatusError):
+        body = exc.body if isinstance(exc.body, dict) else {}
+        error = body.get("error") if isinstance(body.get("error"), dict) else {}
+        kind = error.get("type", "error") if isinstance(error, dict) else "error"
+        message = str(error.get("message", "")) if isinstance(error, dict) else ""
+        return f"HTTP {exc.status_code} {kind}{after}: {message[:200]}".rstrip(": ")
+    return f"{type(exc).__name__}: {str(exc)[:200]}"
+
+
+class ModelReviewer:
+    """Reviews the backend files of a change with Claude, given an async Anthropic client."""
+
+    def __init__(self, client: Client, *, model: str, max_tokens: int, concurrency: int) -> None:
+        self.client = client
+        self.model = model
+        self.max_tokens = max_tokens
+        self.concurrency = max(1, concurrency)
+
+    async def aclose(self) -> None:
+        await self.client.close()
+
+    async def review(self, work: ModelWork, *, config: RepoConfig) -> ModelOutcome:
+        """Plan, send every request (at most `concurrency` at once), and gather the results."""
+        if not work.files:
+            return ModelOutcome(status="skipped", notes=["Model review skipped: no backend files."])
+        kinds = {k for _, report in work.files for k in report.categories}
+        prefix = build_prefix(kinds=kinds, instructions=config.instructions)
+        rules = matching_instructions([f.path for f, _ in work.files], config.path_instructions)
+        fixed = prefix.tokens + framing_tokens(
+            title=work.title, description=work.description, path_instructions=rules
+        )
+        plan = plan_requests(
+            work.files,
+            work.static,
+            sizer=_SIZER,
+            request_fixed=fixed,
+            per_request=config.max_tokens_per_request,
+            per_review=config.max_tokens_per_review,
+        )
+        plan = await self._with_context(plan, work.source)
+        shared = _Shared(prefix, rules, work.title, work.description, len(plan.batches))
+        limit = asyncio.Semaphore(self.concurrency)
+
+        async def bounded(index: int, batch: Batch) -> _Result:
+            async with limit:
+                return await self._request(index, batch, shared)
+
+        results = await asyncio.gather(
+            *(bounded(i, b) for i, b in enumerate(plan.batches, start=1))
+        )
+        return self._outcome(plan, results, config)
+
+    async def _with_context(self, plan: Plan, source: ContentSource | None) -> Plan:
+        """Read the head text of planned files (off the event loop) to show nearby code."""
+        if source is None:
+            return plan
+        heads: dict[str, str] = {}
+        for path in paths_needing_context(plan):
+            try:
+                text = await asyncio.to_thread(source.read, path, side="head")
+            except (BackendReviewError, OSError):
+                text = None
+            if text is not None:
+                heads[path] = text
+        return add_context(plan, heads, sizer=_SIZER)
+
+    async def _create(self, params: dict[str, Any]) -> Message:
+        message: Message = await self.client.messages.create(**params)
+        return message
+
+    async def _request(self, index: int, batch: Batch, shared: _Shared) -> _Result:
+        """One request and, when its answer has problems, one retry in the same conversation."""
+        import anthropic
+
+        files = {p.path: p.file for p in batch.pieces}
+        shown = ", ".join(batch.paths[:3]) + (" ..." if len(batch.paths) > 3 else "")
+        label = f"Model request {index} of {shared.total} ({shown})"
+        result = _Result(batch=batch, label=label)
+        params = build_request(
+            batch,
+            prefix=shared.prefix,
+            model=self.model,
+            max_tokens=self.max_tokens,
+            title=shared.title,
+            description=shared.description,
+            path_instructions=shared.rules,
+        )
+        try:
+            reply = await self._create(params)
+        except anthropic.APIError as exc:
+            result.failed = _describe_error(exc, self.client)
+            return result
+        result.usage.append(_usage(reply))
+        if reply.stop_reason == "refusal":
+            result.failed = "the model declined to review it (stop_reason refusal)"
+            return result
+        first = parse_reply(_blocks(reply), reply.stop_reason, files)
+        if not first.problems:
+            return _keep(result, first, label, retried=False)
+        return await self._retry(result, params, reply, first, files)
+
+    async def _retry(
+        self,
+        result: _Result,
+        params: dict[str, Any],
+        reply: Message,
+        first: Answer,
+        files: dict[str, FileDiff],
+    ) -> _Result:
+        """Send the problems back as an error tool_result once; keep the better answer."""
+        import anthropic
+
+        label = result.label
+        messages = retry_messages(params, _blocks(reply), retry_text(first, files))
+        try:
+            second_reply = await self._create({**params, "messages": messages})
+        except anthropic.APIError as exc:
+            result.notes.append(f"{label}: the retry failed: {_describe_error(exc, self.client)}.")
+            return _fallback(result, first, label)
+        result.usage.append(_usage(second_reply))
+        second = parse_reply(_blocks(second_reply), second_reply.stop_reason, files)
+        if second_reply.stop_reason == "refusal" or not second.usable:
+            why = "declined" if second_reply.stop_reason == "refusal" else second.problems[0]
+            result.notes.append(f"{label}: the retry was unusable too ({why}).")
+            return _fallback(result, first, label)
+        return _keep(result, second, label, retried=True, first=first)
+
+    def _outcome(self, plan: Plan, results: Sequence[_Result], config: RepoConfig) -> ModelOutcome:
+        outcome = ModelOutcome(status="ok", notes=list(plan.notes), unseen=list(plan.unseen))
+        usage = outcome.usage
+        for result in results:
+            for entry in result.usage:
+                usage.requests += 1
+                usage.per_request.append(entry)
+                usage.input_tokens += entry["input_tokens"]
+                usage.output_tokens += entry["output_tokens"]
+                usage.cache_creation_input_tokens += entry["cache_creation_input_tokens"]
+                usage.cache_read_input_tokens += entry["cache_read_input_tokens"]
+            outcome.notes += result.notes
+            if result.failed is not None:
+                outcome.notes.append(f"{result.label} failed: {result.failed}.")
+                reason = f"model request failed: {result.failed}"
+                outcome.unseen += [(p.describe(), reason) for p in result.batch.pieces]
+                continue
+            outcome.findings += result.findings
+            if result.summary:
+                outcome.summaries.append(result.summary)
+        price = config.price_for(self.model)
+        if price is not None:
+            usage.cost_usd = (
+                usage.input_tokens * price.input
+                + usage.output_tokens * price.output
+                + usage.cache_creation_input_tokens * price.cache_write
+                + usage.cache_read_input_tokens * price.cache_read
+            ) / 1_000_000
+        elif usage.requests:
+            outcome.notes.append(
+                f"No price for model {self.model} in `pricing`: cost not estimated."
+            )
+        failed = sum(1 for r in results if r.failed is not None)
+        if not results:
+            outcome.status = "skipped"
+            outcome.notes.append("Model review skipped: no file could be sent within the budgets.")
+        elif failed:
+            outcome.status = "failed" if failed == len(results) else "partial"
+        if plan.unseen:
+            outcome.notes.append(
+                f"{len(plan.unseen)} file part(s) were not sent to the model (listed with reasons)."
+            )
+        return outcome
+
+
+def _keep(
+    result: _Result, answer: Answer, label: str, *, retried: bool, first: Answer | None = None
+) -> _Result:
+    """Take an answer's findings; note what the retry fixed and what is still wrong."""
+    result.findings = list(answer.findings)
+    result.summary = answer.summary
+    if retried and first is not None:
+        result.notes.append(
+            f"{label}: the first answer had {len(first.problems)} problem(s); asked once more."
+        )
+    if answer.bad_anchors:
+        result.notes.append(
+            f"{label}: {len(answer.bad_anchors)} finding(s) kept with anchors outside the diff "
+            "(moved to the nearest valid line or to the summary)."
+        )
+    result.notes += [f"{label}: dropped malformed finding {d}." for d in answer.dropped]
+    if retried:
+        leftover = [p for p in answer.problems if "cut off" in p]
+        result.notes += [f"{label}: {p}." for p in leftover]
+    return result
+
+
+def _fallback(result: _Result, first: Answer, label: str) -> _Result:
+    """After a failed retry: keep what the first answer had that was valid, or fail."""
+    if first.usable:
+        return _keep(result, first, label, retried=False)
+    result.failed = f"no usable answer after one retry ({first.problems[0]})"
+    return result
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def make_client(settings: Settings) -> Client:
+    """The SDK client for the configured provider, with explicit timeout and retries."""
+    import anthropic
+
+    common: dict[str, Any] = {
+        "timeout": settings.model_timeout,
+        "max_retries": settings.model_retries,
+    }
+    if settings.provider == "bedrock":
+        try:
+            return anthropic.AsyncAnthropicBedrock(aws_region=settings.aws_region, **common)
+        except (ImportError, ModuleNotFoundError) as exc:
+            raise ModelError(
+                f"Bedrock needs extra packages: pip install 'backend-review[bedrock]' ({exc})"
+            ) from None
+    if settings.provider == "vertex":
+        try:
+            return anthropic.AsyncAnthropicVertex(
+                region=settings.vertex_region or anthropic.NOT_GIVEN,
+                project_id=settings.vertex_project or anthropic.NOT_GIVEN,
+                **common,
+            )
+        except (ImportError, ModuleNotFoundError) as exc:
+            raise ModelError(
+                f"Vertex needs extra packages: pip install 'backend-review[vertex]' ({exc})"
+            ) from None
+        except anthropic.AnthropicError as exc:
+            raise ModelError(f"Vertex client: {exc}") from None
+    key = settings.anthropic_api_key
+    if key is None or not key.get_secret_value().strip():
+        raise ModelError("no ANTHROPIC_API_KEY is set")
+    return anthropic.AsyncAnthropic(
+        api_key=key.get_secret_value().strip(), base_url=settings.anthropic_base_url, **common
+    )
+
+
+def make_reviewer(settings: Settings, config: RepoConfig) -> ModelReviewer:
+    """The reviewer the entry points use: model from settings or the repository's config."""
+    return ModelReviewer(
+        make_client(settings),
+        model=settings.model_for(config),
+        max_tokens=settings.max_tokens,
+        concurrency=settings.concurrency,
+    )
