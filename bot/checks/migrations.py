@@ -1,11 +1,173 @@
-"""Checks: migrations (being written)."""
+"""Migration safety: lock and compatibility hazards in SQL and ORM migrations.
+
+Each migration file is recognised by its content (the classifier's "migration" category
+picks the files; the framework is read from the text), read statically (Python `ast`,
+small line parsers; never imported or run), and every SQL string it runs going forward is
+linted by squawk in one process per review. Findings use squawk's rule names throughout.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
+from bot.checks import migration_js, migration_laravel_ef, migration_rails
+from bot.checks.migration_alembic import analyse_alembic
+from bot.checks.migration_django import analyse_django
+from bot.checks.migration_pyast import parse_python
+from bot.checks.migration_sql import squawk_findings
+from bot.checks.migration_text import Analysis, MigrationText, migration_text
+from bot.checks.squawk import Runner, find_squawk, run_squawk, subprocess_runner
+from bot.checks.sql_sources import sql_file_snippet
 from bot.config import ChecksConfig
 from bot.models import ContentSource, FileDiff, FileReport, Finding
+
+_ALEMBIC = re.compile(r"^\s*(from alembic import|import alembic)|^def upgrade\(", re.MULTILINE)
+_DJANGO = re.compile(r"migrations\.Migration\b|from django\.db import\b[^\n]*\bmigrations")
+_GOOSE = re.compile(r"^\s*--\s*\+goose\s+up\b", re.IGNORECASE | re.MULTILINE)
+_RAILS = re.compile(r"<\s*ActiveRecord::Migration\b")
+_LARAVEL = re.compile(r"\bextends\s+Migration\b|Schema::(table|create|drop|rename)\b")
+_EFCORE = re.compile(r"\bMigrationBuilder\s+migrationBuilder\b")
+_TYPEORM = re.compile(r"\bMigrationInterface\b|\bqueryRunner\s*:\s*QueryRunner\b")
+_SEQUELIZE = re.compile(r"\bqueryInterface\s*\.\s*\w+\s*\(")
+_KNEX = re.compile(r"\bknex\s*\.\s*(schema|raw)\b")
+_RAILS_PATH = re.compile(r"(^|/)db/migrate/[^/]+\.rb$")
+_STRUCTURE_DUMP = re.compile(r"(^|/)structure\.sql$")
+_SCRIPT_EXT = (".py", ".rb", ".php", ".cs", ".js", ".ts", ".mjs", ".cjs", ".mts", ".cts")
+
+Analyser = Callable[[MigrationText, int], Analysis]
+
+
+@dataclass
+class MigrationReport:
+    """Everything the migration checks found, plus notes on what could not be checked."""
+
+    findings: list[Finding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    squawk_runs: int = 0
+
+
+def detect_framework(path: str, text: str) -> str | None:
+    """Which migration tool wrote this file, from its name and content."""
+    lower = path.lower()
+    if lower.endswith(".sql"):
+        return "structure" if _STRUCTURE_DUMP.search(lower) else "sql"
+    if lower.endswith(".py"):
+        if _DJANGO.search(text):
+            return "django"
+        return "alembic" if _ALEMBIC.search(text) else None
+    if lower.endswith(".rb"):
+        return "rails" if _RAILS.search(text) else None
+    if lower.endswith(".php"):
+        return "laravel" if _LARAVEL.search(text) else None
+    if lower.endswith(".cs"):
+        if lower.endswith((".designer.cs", "modelsnapshot.cs")):
+            return None
+        return "efcore" if _EFCORE.search(text) else None
+    if lower.endswith(_SCRIPT_EXT):
+        for name, pattern in (("typeorm", _TYPEORM), ("sequelize", _SEQUELIZE), ("knex", _KNEX)):
+            if pattern.search(text):
+                return name
+    return None
+
+
+def _strong_signal(file: FileDiff) -> bool:
+    """A file the classifier missed whose added text is unmistakably a migration."""
+    if not file.path.lower().endswith((".sql", *_SCRIPT_EXT)):
+        return False
+    text = file.added_text()
+    return bool(
+        _GOOSE.search(text)
+        or _RAILS.search(text)
+        or _EFCORE.search(text)
+        or (_DJANGO.search(text) and "operations" in text)
+        or ("from alembic import op" in text and "def upgrade" in text)
+    )
+
+
+def _is_candidate(file: FileDiff, report: FileReport | None) -> bool:
+    if file.status == "removed" or file.is_binary or not file.hunks:
+        return False
+    if report is not None and "migration" in report.categories:
+        return True
+    return _strong_signal(file)
+
+
+def _python(analyse: Callable[..., Analysis]) -> Analyser:
+    def run(mt: MigrationText, pg_major: int) -> Analysis:
+        tree = parse_python(mt.text)
+        return Analysis() if tree is None else analyse(mt, tree, pg_major=pg_major)
+
+    return run
+
+
+def _analysers() -> dict[str, Analyser]:
+    return {
+        "alembic": _python(analyse_alembic),
+        "django": _python(analyse_django),
+        "rails": migration_rails.analyse_rails,
+        "laravel": migration_laravel_ef.analyse_laravel,
+        "efcore": migration_laravel_ef.analyse_efcore,
+        "typeorm": migration_js.analyse_typeorm,
+        "sequelize": migration_js.analyse_sequelize,
+        "knex": migration_js.analyse_knex,
+    }
+
+
+def pg_major(version: str) -> int:
+    """16 for "16", 9 for "9.6"; 16 when the setting is not a number."""
+    head = version.strip().split(".")[0]
+    return int(head) if head.isdigit() else 16
+
+
+def collect(
+    files: Sequence[FileDiff],
+    reports: Sequence[FileReport],
+    config: ChecksConfig,
+    *,
+    source: ContentSource | None = None,
+    runner: Runner = subprocess_runner,
+    squawk_binary: str | None = None,
+) -> MigrationReport:
+    """Analyse every migration among the files; squawk runs at most once, over all SQL."""
+    by_path = {r.path: r for r in reports}
+    chosen = [f for f in files if _is_candidate(f, by_path.get(f.path))]
+    analysers = _analysers()
+    major = pg_major(config.postgres_version)
+    has_rails = any(_RAILS_PATH.search(f.path) for f in chosen)
+    report = MigrationReport()
+    snippets = []
+    new_tables: dict[str, set[str]] = {}
+    for file in chosen:
+        mt = migration_text(file, source)
+        framework = detect_framework(file.path, mt.text)
+        if framework in {"sql", "structure"}:
+            if framework == "structure" and has_rails:
+                continue  # the Rails migration itself is checked; the dump only mirrors it
+            snippet = sql_file_snippet(mt, assume_in_transaction=config.assume_in_transaction)
+            if snippet is not None:
+                snippets.append(snippet)
+            continue
+        analyse = analysers.get(framework or "")
+        if analyse is None:
+            continue
+        result = analyse(mt, major)
+        report.findings.extend(result.findings)
+        snippets.extend(result.snippets)
+        new_tables.setdefault(file.path, set()).update(result.new_tables)
+    if snippets:
+        ran = run_squawk(
+            [(s.text, s.in_transaction) for s in snippets],
+            pg_version=config.postgres_version,
+            binary=squawk_binary or find_squawk(),
+            runner=runner,
+        )
+        report.squawk_runs = ran.runs
+        if ran.note:
+            report.notes.append(ran.note)
+        report.findings.extend(squawk_findings(snippets, ran.hits, orm_new_tables=new_tables))
+    return report
 
 
 def check(
@@ -15,5 +177,5 @@ def check(
     *,
     source: ContentSource | None = None,
 ) -> list[Finding]:
-    """Static findings of this family for the reviewed files."""
-    return []
+    """Static migration-safety findings for the reviewed files (notes are not findings)."""
+    return collect(files, reports, config, source=source).findings

@@ -1,0 +1,7 @@
+"""stub"""
+from __future__ import annotations
+from bot.checks.migration_text import Analysis, MigrationText
+def analyse_laravel(mt: MigrationText, pg_major: int) -> Analysis:
+    return Analysis()
+def analyse_efcore(mt: MigrationText, pg_major: int) -> Analysis:
+    return Analysis()
