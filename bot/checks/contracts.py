@@ -33,8 +33,13 @@ _MIN_CONTEXT = 3  # git's default; trailing context shorter than this means the 
 Versions = tuple[str, str]
 
 
-def diff_versions(file: FileDiff) -> Versions | None:
-    """(old text, new text) rebuilt from the diff when its hunks cover the whole file."""
+def diff_versions(file: FileDiff, *, allow_cut_tail: bool = False) -> Versions | None:
+    """(old text, new text) rebuilt from the diff when its hunks cover the whole file.
+
+    With `allow_cut_tail`, hunks that run from line 1 without gaps are enough even when the
+    diff may stop before the end: whatever follows the last context line is unchanged, so it
+    is missing from both versions alike and cannot show up as a removal.
+    """
     if file.status == "added":
         new = [ln.text for h in file.hunks for ln in h.lines if ln.kind != "-"]
         return "", "\n".join(new) + "\n"
@@ -45,7 +50,7 @@ def diff_versions(file: FileDiff) -> Versions | None:
         if max(h.old_start, 1) != expected:
             return None
         expected = h.old_start + h.old_length
-    if not _reaches_end(file):
+    if not allow_cut_tail and not _reaches_end(file):
         return None
     old = [ln.text for h in file.hunks for ln in h.lines if ln.kind != "+"]
     new = [ln.text for h in file.hunks for ln in h.lines if ln.kind != "-"]
@@ -53,9 +58,14 @@ def diff_versions(file: FileDiff) -> Versions | None:
 
 
 def _reaches_end(file: FileDiff) -> bool:
-    lines = file.hunks[-1].lines
+    """True when the last hunk provably ends at the end of the file.
+
+    The first hunk starts at line 1, so its leading context is every line before the first
+    change and the context size is at least that; trailing context shorter than the context
+    size (or than git's default of 3) means the file ran out.
+    """
     trailing = 0
-    for ln in reversed(lines):
+    for ln in reversed(file.hunks[-1].lines):
         if ln.kind != " ":
             break
         trailing += 1
@@ -68,20 +78,20 @@ def _reaches_end(file: FileDiff) -> bool:
 
 
 def file_versions(file: FileDiff, source: ContentSource | None) -> Versions | None:
-    """Both versions of a changed file: from the diff, else from the source, else None."""
+    """Both versions of a changed file: from a whole-file diff, else from the source, else
+    from a diff that covers the file from its first line, else None."""
     if file.status == "removed" or file.is_binary:
         return None
-    if not file.patch_missing:
-        from_diff = diff_versions(file)
-        if from_diff is not None:
-            return from_diff
-    if source is None:
-        return None
-    head = source.read(file.path, side="head")
-    if head is None:
-        return None
-    base = "" if file.status == "added" else source.read(file.old_path or file.path, side="base")
-    return (base or "", head)
+    whole = None if file.patch_missing else diff_versions(file)
+    if whole is not None:
+        return whole
+    if source is not None:
+        head = source.read(file.path, side="head")
+        if head is not None:
+            if file.status == "added":
+                return "", head
+            return source.read(file.old_path or file.path, side="base") or "", head
+    return None if file.patch_missing else diff_versions(file, allow_cut_tail=True)
 
 
 def _diff_text(file: FileDiff) -> str:
@@ -124,7 +134,10 @@ def _compare_file(
     versions = file_versions(file, source)
     if versions is None:
         return []
-    changes = compare(file, versions)
+    try:
+        changes = compare(file, versions)
+    except (TypeError, ValueError, AttributeError, KeyError, IndexError, RecursionError):
+        return []  # a document of an unexpected shape: no finding rather than a failed review
     return to_findings(file, changes or [])
 
 

@@ -62,7 +62,8 @@ def _flatten(doc: Doc, schema: Any, ptr: Ptr, depth: int = 0) -> _Flat:
         schema = {}
     types, nullable = _types(schema)
     props: dict[str, tuple[Any, Ptr]] = {}
-    required = {str(r) for r in schema.get("required", []) if isinstance(r, str | int)}
+    raw_required = schema.get("required")  # a list in schemas; a boolean on Swagger parameters
+    required = {str(r) for r in raw_required} if isinstance(raw_required, list) else set()
     enum = schema.get("enum")
     fmt, items = schema.get("format"), None
     for i, part in enumerate(schema.get("allOf", []) if depth < 8 else []):

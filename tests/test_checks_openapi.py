@@ -1,0 +1,654 @@
+"""OpenAPI 3 and Swagger 2 comparison: one positive and one negative case per rule, on a
+realistic spec (tests/samples/contracts/) edited the way pull requests edit specs."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.checks.openapi_lines import line_map
+from bot.checks.openapi_spec import Doc, looks_like_spec, parse_spec
+from bot.models import Finding
+from tests.test_checks_contracts import check, make_diff, sample
+
+SPEC = sample("orders-openapi.yaml")
+SWAGGER = sample("payments-swagger.json")
+
+
+def edit(text: str, old: str, new: str) -> str:
+    assert text.count(old) == 1, f"sample edit is ambiguous or missing: {old!r}"
+    return text.replace(old, new)
+
+
+def findings(new: str, old: str = SPEC, path: str = "openapi.yaml") -> list[Finding]:
+    return check(make_diff(path, old, new))
+
+
+def rules(new: str, old: str = SPEC, path: str = "openapi.yaml") -> list[str]:
+    return sorted(f.rule or "" for f in findings(new, old, path))
+
+
+CANCEL = """  /v1/orders/{order_id}/cancel:
+    post:
+      operationId: cancelOrder
+      parameters:
+        - $ref: "#/components/parameters/OrderId"
+      responses:
+        "204":
+          description: Cancelled
+"""
+LEGACY = """  /v1/legacy/orders:
+    get:
+      operationId: listLegacyOrders
+      deprecated: true
+      responses:
+        "200":
+          description: Orders in the old format
+"""
+DELETE = """    delete:
+      operationId: deleteOrder
+      deprecated: true
+      responses:
+        "204":
+          description: Deleted
+"""
+LIMIT_OPTIONAL = """        - name: limit
+          in: query
+          required: false"""
+STATUS_ENUM = """            enum: [pending, paid, shipped, cancelled]
+        - name: limit"""
+ORDER_STATUS_ENUM = """          enum: [pending, paid, shipped, cancelled]
+        total_cents:"""
+CURSOR = """        - name: cursor
+          in: query
+          schema:
+            type: string
+"""
+SORT = """        - name: sort
+          in: query
+          deprecated: true
+          schema:
+            type: string
+"""
+CREATE_REQUIRED = "      required: [customer_id, lines]\n"
+ORDER_REQUIRED = "      required: [id, status, total_cents, currency]\n"
+CUSTOMER_SECURITY = """      security:
+        - bearerAuth: []
+        - apiKey: []
+"""
+
+POSITIVE = [
+    pytest.param(
+        edit(SPEC, CANCEL, ""), "api-path-removed-without-deprecation", "high", id="path-removed"
+    ),
+    pytest.param(
+        edit(SPEC, LEGACY, ""),
+        "api-path-removed-with-deprecation",
+        "low",
+        id="deprecated-path-removed",
+    ),
+    pytest.param(
+        edit(
+            SPEC,
+            "    patch:\n      operationId: updateOrder\n",
+            "    x-patch:\n      operationId: updateOrder\n",
+        ),
+        "api-removed-without-deprecation",
+        "high",
+        id="operation-removed",
+    ),
+    pytest.param(
+        edit(SPEC, DELETE, ""),
+        "api-removed-with-deprecation",
+        "low",
+        id="deprecated-operation-removed",
+    ),
+    pytest.param(
+        edit(SPEC, CURSOR, ""), "request-parameter-removed", "medium", id="parameter-removed"
+    ),
+    pytest.param(
+        edit(SPEC, SORT, ""),
+        "request-parameter-removed-with-deprecation",
+        "info",
+        id="deprecated-parameter-removed",
+    ),
+    pytest.param(
+        edit(SPEC, LIMIT_OPTIONAL, LIMIT_OPTIONAL.replace("false", "true")),
+        "request-parameter-became-required",
+        "high",
+        id="parameter-became-required",
+    ),
+    pytest.param(
+        edit(
+            SPEC,
+            CURSOR,
+            CURSOR
+            + "        - name: tenant\n          in: header\n          required: true\n          schema:\n            type: string\n",
+        ),
+        "new-required-request-parameter",
+        "high",
+        id="new-required-parameter",
+    ),
+    pytest.param(
+        edit(
+            SPEC,
+            "            type: integer\n            format: int32\n",
+            "            type: string\n",
+        ),
+        "request-parameter-type-changed",
+        "high",
+        id="parameter-type-changed",
+    ),
+    pytest.param(
+        edit(
+            SPEC,
+            "        type: integer\n        format: int64\n  responses:",
+            "        type: integer\n        format: int32\n  responses:",
+        ),
+        "request-parameter-type-changed",
+        "high",
+        id="parameter-format-changed",
+    ),
+    pytest.param(
+        edit(SPEC, STATUS_ENUM, STATUS_ENUM.replace(", cancelled", "")),
+        "request-parameter-enum-value-removed",
+        "high",
+        id="parameter-enum-narrowed",
+    ),
+    pytest.param(
+        edit(
+            SPEC, CURSOR, CURSOR.replace("type: string", "type: string\n            enum: [a, b]")
+        ),
+        "request-parameter-became-enum",
+        "high",
+        id="parameter-became-enum",
+    ),
+    pytest.param(
+        edit(SPEC, CREATE_REQUIRED, "      required: [customer_id, lines, coupon]\n"),
+        "request-property-became-required",
+        "high",
+        id="property-became-required",
+    ),
+    pytest.param(
+        edit(
+            SPEC,
+            CREATE_REQUIRED + "      properties:\n",
+            "      required: [customer_id, lines, channel]\n      properties:\n        channel:\n          type: string\n",
+        ),
+        "new-required-request-property",
+        "high",
+        id="new-required-property",
+    ),
+    pytest.param(
+        edit(
+            SPEC,
+            "        customer_id:\n          type: integer\n",
+            "        customer_id:\n          type: string\n",
+        ),
+        "request-property-type-changed",
+        "high",
+        id="request-property-type-changed",
+    ),
+    pytest.param(
+        edit(SPEC, "        coupon:\n          type: string\n", ""),
+        "request-property-removed",
+        "medium",
+        id="request-property-removed",
+    ),
+    pytest.param(
+        edit(
+            SPEC,
+            "                note:\n                  type: string\n                  nullable: true\n",
+            "                note:\n                  type: string\n",
+        ),
+        "request-property-became-not-nullable",
+        "medium",
+        id="request-property-not-nullable",
+    ),
+    pytest.param(
+        edit(
+            SPEC,
+            "    patch:\n      operationId: updateOrder\n      requestBody:\n",
+            "    patch:\n      operationId: updateOrder\n      requestBody:\n        required: true\n",
+        ),
+        "request-body-became-required",
+        "high",
+        id="request-body-became-required",
+    ),
+    pytest.param(
+        edit(
+            SPEC,
+            "    patch:\n      operationId: updateOrder\n      requestBody:\n        content:\n          application/json:",
+            "    patch:\n      operationId: updateOrder\n      requestBody:\n        content:\n          application/merge-patch+json:",
+        ),
+        "request-body-media-type-removed",
+        "high",
+        id="request-media-type-removed",
+    ),
+    pytest.param(
+        edit(
+            SPEC,
+            "        total_cents:\n          type: integer\n        currency:",
+            "        currency:",
+        ),
+        "response-required-property-removed",
+        "high",
+        id="required-response-property-removed",
+    ),
+    pytest.param(
+        edit(SPEC, "        note:\n          type: string\n        lines:", "        lines:"),
+        "response-optional-property-removed",
+        "medium",
+        id="optional-response-property-removed",
+    ),
+    pytest.param(
+        edit(
+            SPEC,
+            "        total_cents:\n          type: integer\n",
+            "        total_cents:\n          type: string\n",
+        ),
+        "response-property-type-changed",
+        "high",
+        id="response-property-type-changed",
+    ),
+    pytest.param(
+        edit(SPEC, ORDER_REQUIRED, "      required: [id, status, total_cents]\n"),
+        "response-property-became-optional",
+        "high",
+        id="response-property-became-optional",
+    ),
+    pytest.param(
+        edit(
+            SPEC,
+            "        note:\n          type: string\n        lines:",
+            "        note:\n          type: string\n          nullable: true\n        lines:",
+        ),
+        "response-property-became-nullable",
+        "high",
+        id="response-property-became-nullable",
+    ),
+    pytest.param(
+        edit(
+            SPEC, ORDER_STATUS_ENUM, ORDER_STATUS_ENUM.replace("cancelled]", "cancelled, refunded]")
+        ),
+        "response-property-enum-value-added",
+        "medium",
+        id="response-enum-value-added",
+    ),
+    pytest.param(
+        edit(
+            SPEC,
+            '        "201":\n          description: Created\n',
+            '        "200":\n          description: Created\n',
+        ),
+        "response-success-status-removed",
+        "high",
+        id="success-status-removed",
+    ),
+    pytest.param(
+        edit(SPEC, '        "404":\n          description: Not found\n', ""),
+        "response-non-success-status-removed",
+        "medium",
+        id="non-success-status-removed",
+    ),
+    pytest.param(
+        edit(
+            SPEC,
+            '            application/xml:\n              schema:\n                $ref: "#/components/schemas/Order"\n',
+            "",
+        ),
+        "response-media-type-removed",
+        "high",
+        id="response-media-type-removed",
+    ),
+    pytest.param(
+        edit(SPEC, CUSTOMER_SECURITY, "      security:\n        - bearerAuth: []\n"),
+        "api-security-removed",
+        "high",
+        id="security-alternative-removed",
+    ),
+    pytest.param(
+        edit(
+            SPEC,
+            "      operationId: getStatus\n      security: []\n",
+            "      operationId: getStatus\n",
+        ),
+        "api-security-added",
+        "high",
+        id="public-operation-now-authenticated",
+    ),
+    pytest.param(
+        edit(
+            SPEC,
+            "security:\n  - bearerAuth: []\npaths:",
+            "security:\n  - bearerAuth: [orders:read]\npaths:",
+        ),
+        "api-security-added",
+        "high",
+        id="global-scope-added",
+    ),
+]
+
+
+@pytest.mark.parametrize(("new", "rule", "severity"), POSITIVE)
+def test_breaking_change_is_reported(new: str, rule: str, severity: str) -> None:
+    """Each breaking edit produces its oasdiff rule, at its severity, and nothing unrelated."""
+    found = findings(new)
+    assert {f.rule for f in found} == {rule}
+    assert {f.severity for f in found} == {severity}
+
+
+NEGATIVE = [
+    pytest.param(SPEC, id="unchanged"),
+    pytest.param(edit(SPEC, "  version: 2.3.0\n", "  version: 2.4.0\n"), id="version-bump"),
+    pytest.param(
+        edit(SPEC, "  /v1/orders/{order_id}:\n", "  /v1/orders/{id}:\n"), id="path-template-renamed"
+    ),
+    pytest.param(
+        edit(
+            SPEC,
+            LEGACY,
+            LEGACY
+            + '  /v1/exports:\n    post:\n      parameters:\n        - name: format\n          in: query\n          required: true\n          schema:\n            type: string\n      responses:\n        "202":\n          description: Accepted\n',
+        ),
+        id="new-path-with-required-parameter",
+    ),
+    pytest.param(
+        edit(
+            SPEC,
+            "    delete:\n",
+            '    put:\n      responses:\n        "200":\n          description: Replaced\n    delete:\n',
+        ),
+        id="operation-added",
+    ),
+    pytest.param(
+        edit(SPEC, LIMIT_OPTIONAL, LIMIT_OPTIONAL.replace("          required: false", "")),
+        id="parameter-stays-optional",
+    ),
+    pytest.param(
+        edit(
+            SPEC,
+            CURSOR,
+            CURSOR
+            + "        - name: tenant\n          in: header\n          schema:\n            type: string\n",
+        ),
+        id="new-optional-parameter",
+    ),
+    pytest.param(
+        edit(
+            SPEC,
+            "            type: integer\n            format: int32\n",
+            "            type: number\n",
+        ),
+        id="parameter-widened-to-number",
+    ),
+    pytest.param(
+        edit(SPEC, STATUS_ENUM, STATUS_ENUM.replace("cancelled]", "cancelled, refunded]")),
+        id="parameter-enum-widened",
+    ),
+    pytest.param(
+        edit(SPEC, CREATE_REQUIRED, "      required: [customer_id]\n"),
+        id="request-property-became-optional",
+    ),
+    pytest.param(
+        edit(
+            SPEC,
+            CREATE_REQUIRED + "      properties:\n",
+            CREATE_REQUIRED + "      properties:\n        channel:\n          type: string\n",
+        ),
+        id="new-optional-request-property",
+    ),
+    pytest.param(
+        edit(SPEC, CREATE_REQUIRED, "      required: [customer_id, lines, source]\n"),
+        id="read-only-property-required",
+    ),
+    pytest.param(
+        edit(
+            SPEC,
+            "        coupon:\n          type: string\n",
+            "        coupon:\n          type: string\n          nullable: true\n",
+        ),
+        id="request-property-became-nullable",
+    ),
+    pytest.param(
+        edit(SPEC, ORDER_REQUIRED, "      required: [id, status, total_cents, currency, note]\n"),
+        id="response-property-became-required",
+    ),
+    pytest.param(
+        edit(SPEC, ORDER_STATUS_ENUM, ORDER_STATUS_ENUM.replace(", cancelled]", "]")),
+        id="response-enum-narrowed",
+    ),
+    pytest.param(
+        edit(
+            SPEC,
+            '        "404":\n          description: Not found\n',
+            '        "404":\n          description: Not found\n        "410":\n          description: Gone\n',
+        ),
+        id="status-added",
+    ),
+    pytest.param(
+        edit(SPEC, CUSTOMER_SECURITY, CUSTOMER_SECURITY + "        - oauth: []\n"),
+        id="security-alternative-added",
+    ),
+    pytest.param(
+        edit(
+            SPEC,
+            "      operationId: listOrders\n",
+            "      operationId: listOrders\n      security: []\n",
+        ),
+        id="operation-made-public",
+    ),
+    pytest.param(
+        edit(
+            SPEC,
+            "    patch:\n      operationId: updateOrder\n      requestBody:\n",
+            "    patch:\n      operationId: updateOrder\n      requestBody:\n        required: false\n",
+        ),
+        id="request-body-stays-optional",
+    ),
+    pytest.param(
+        edit(
+            SPEC,
+            "      summary: List orders, newest first\n",
+            "      summary: List orders\n      description: Newest first.\n",
+        ),
+        id="documentation-only",
+    ),
+]
+
+
+@pytest.mark.parametrize("new", NEGATIVE)
+def test_compatible_change_is_not_reported(new: str) -> None:
+    """Additions, widenings and documentation edits break no client: no finding."""
+    assert findings(new) == []
+
+
+def test_response_type_narrowed_is_not_reported_but_request_is() -> None:
+    """number -> integer narrows what a server returns (fine for clients) but rejects what
+    clients send: only the request side (OrderLine is in both) is a finding."""
+    new = edit(
+        SPEC,
+        "        unit_price_cents:\n          type: number\n",
+        "        unit_price_cents:\n          type: integer\n",
+    )
+    assert rules(new) == ["request-property-type-changed"]
+    old = edit(
+        SPEC,
+        "        note:\n          type: string\n        lines:",
+        "        note:\n          type: string\n        weight:\n          type: number\n        lines:",
+    )
+    new = edit(
+        old,
+        "        weight:\n          type: number\n",
+        "        weight:\n          type: integer\n",
+    )
+    assert rules(new, old) == []
+
+
+def test_removed_path_is_anchored_on_its_removed_line() -> None:
+    """A removed path is reported once, on the LEFT line where it was declared."""
+    (finding,) = findings(edit(SPEC, CANCEL, ""))
+    assert finding.side == "LEFT"
+    assert finding.line == SPEC.splitlines().index("  /v1/orders/{order_id}/cancel:") + 1
+
+
+def test_changed_type_is_anchored_on_the_new_type_line() -> None:
+    """A type change is anchored at the new `type:` line (RIGHT), inside the diff."""
+    new = edit(
+        SPEC,
+        "        total_cents:\n          type: integer\n",
+        "        total_cents:\n          type: string\n",
+    )
+    (finding,) = findings(new)
+    lines = new.splitlines()
+    assert finding.side == "RIGHT"
+    assert lines[finding.line - 1] == "          type: string"
+    assert lines[finding.line - 2] == "        total_cents:"
+
+
+def test_change_in_a_shared_schema_is_reported_once() -> None:
+    """Order is returned by three operations; removing its property is one finding."""
+    new = edit(
+        SPEC,
+        "        total_cents:\n          type: integer\n        currency:",
+        "        currency:",
+    )
+    assert len(findings(new)) == 1
+
+
+def test_recursive_schema_terminates_and_reports_nested_change() -> None:
+    """Customer.parent refers to Customer: the walk stops, and a change inside is found."""
+    new = edit(
+        SPEC,
+        "        name:\n          type: string\n        parent:",
+        "        name:\n          type: integer\n        parent:",
+    )
+    found = findings(new)
+    assert [f.rule for f in found] == ["response-property-type-changed"]
+    assert "name" in found[0].title
+
+
+def test_renamed_parameter_is_reported_as_removed_and_new() -> None:
+    """Renaming a required query parameter breaks twice: the old one is gone, the new one is
+    required; both say it looks like a rename."""
+    old = edit(SPEC, LIMIT_OPTIONAL, LIMIT_OPTIONAL.replace("false", "true"))
+    new = edit(old, "        - name: limit\n", "        - name: page_size\n")
+    found = findings(new, old)
+    assert sorted(f.rule or "" for f in found) == [
+        "new-required-request-parameter",
+        "request-parameter-removed",
+    ]
+    assert all("rename" in f.body for f in found)
+
+
+def test_nested_array_item_property_change_is_found() -> None:
+    """A property of an array's items (lines[].quantity) is compared too."""
+    new = edit(
+        SPEC,
+        "        quantity:\n          type: integer\n",
+        "        quantity:\n          type: string\n",
+    )
+    found = findings(new)
+    assert {f.rule for f in found} == {
+        "request-property-type-changed",
+        "response-property-type-changed",
+    }
+    assert any("lines[].quantity" in f.title for f in found)
+
+
+def test_json_spec_is_compared_and_anchored() -> None:
+    """The same spec written as JSON is compared and anchored like YAML."""
+    old = json.dumps(parse_spec(SPEC), indent=2)
+    data = parse_spec(SPEC)
+    assert data is not None
+    del data["paths"]["/v1/orders/{order_id}/cancel"]
+    new = json.dumps(data, indent=2)
+    (finding,) = findings(new, old, "openapi.json")
+    assert finding.rule == "api-path-removed-without-deprecation"
+    assert old.splitlines()[finding.line - 1].strip().startswith('"/v1/orders/{order_id}/cancel"')
+
+
+def test_swagger2_body_and_response_changes() -> None:
+    """Swagger 2: body parameters, `definitions` refs and response schemas are compared."""
+    data = json.loads(SWAGGER)
+    data["definitions"]["PaymentRequest"]["required"].append("description")
+    del data["definitions"]["Payment"]["properties"]["currency"]
+    data["paths"]["/payments"]["get"]["parameters"][0]["enum"] = ["EUR", "USD"]
+    new = json.dumps(data, indent=2)
+    assert rules(new, SWAGGER, "swagger.json") == [
+        "request-parameter-enum-value-removed",
+        "request-property-became-required",
+        "response-required-property-removed",
+    ]
+
+
+def test_swagger2_security_scope_added_and_compatible_edit() -> None:
+    """Swagger 2: a new scope locks clients out; a new optional header does not."""
+    data = json.loads(SWAGGER)
+    data["paths"]["/payments"]["post"]["security"] = [
+        {"oauth": ["payments:write", "payments:admin"]}
+    ]
+    assert rules(json.dumps(data, indent=2), SWAGGER, "swagger.json") == ["api-security-added"]
+    data = json.loads(SWAGGER)
+    data["paths"]["/payments"]["post"]["parameters"].append(
+        {"name": "X-Trace", "in": "header", "type": "string"}
+    )
+    assert rules(json.dumps(data, indent=2), SWAGGER, "swagger.json") == []
+
+
+def test_swagger2_produces_change_removes_media_type() -> None:
+    """Swagger 2: dropping a `produces` media type removes it from every response."""
+    data = json.loads(SWAGGER)
+    data["produces"] = ["application/xml"]
+    found = rules(json.dumps(data, indent=2), SWAGGER, "swagger.json")
+    assert set(found) == {"response-media-type-removed"}
+
+
+def test_external_and_broken_refs_do_not_crash() -> None:
+    """References to other files or to nothing resolve to an empty schema."""
+    old = edit(
+        SPEC,
+        '                $ref: "#/components/schemas/OrderPage"\n',
+        '                $ref: "common.yaml#/OrderPage"\n',
+    )
+    new = edit(
+        old,
+        '              $ref: "#/components/schemas/OrderCreate"\n',
+        '              $ref: "#/components/schemas/Missing"\n',
+    )
+    assert isinstance(findings(new, old), list)
+
+
+def test_self_referencing_ref_chain_terminates() -> None:
+    """A `$ref` that points at itself resolves to an empty node instead of looping."""
+    doc = Doc(
+        {"openapi": "3.0.0", "components": {"schemas": {"A": {"$ref": "#/components/schemas/A"}}}}
+    )
+    node, _ = doc.resolve({"$ref": "#/components/schemas/A"}, ())
+    assert node == {}
+
+
+def test_spec_detection_and_parsing() -> None:
+    """openapi/swagger keys in YAML or JSON are recognised; other documents are not specs."""
+    assert looks_like_spec(SPEC) and looks_like_spec(SWAGGER)
+    assert looks_like_spec('{"openapi":"3.1.0","paths":{}}')
+    assert not looks_like_spec("kind: Deployment\n")
+    assert parse_spec("- a\n- b\n") is None
+    assert parse_spec("openapi: [\n") is None
+    assert parse_spec("") is None
+
+
+def test_line_map_points_at_keys_and_items() -> None:
+    """Pointers map to the line of their key, list items to the item's line."""
+    lines = line_map(SPEC)
+    text = SPEC.splitlines()
+    assert text[lines[("paths", "/v1/orders", "get")] - 1] == "    get:"
+    assert (
+        text[lines[("paths", "/v1/orders", "get", "parameters", 1)] - 1] == "        - name: limit"
+    )
+    assert (
+        text[lines[("components", "schemas", "Order", "properties", "currency")] - 1]
+        == "        currency:"
+    )
+    assert line_map("a: [\n") == {}
