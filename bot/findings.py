@@ -60,13 +60,15 @@ def anchored_text(finding: Finding, file: FileDiff | None) -> str:
     """The code the finding points at, normalised (line numbers shift; code does not)."""
     if file is None:
         return ""
-    if finding.side == "RIGHT":
-        lines = file.new_text_lines()
-    else:
-        lines = {ln.old_no: ln.text for h in file.hunks for ln in h.lines if ln.old_no is not None}
     start = finding.start_line or finding.line
-    start, end = min(start, finding.line), max(start, finding.line)
-    return normalise_code(lines.get(n, "") for n in range(start, end + 1))
+    lo, hi = min(start, finding.line), max(start, finding.line)
+    picked: list[str] = []
+    for hunk in file.hunks:
+        for ln in hunk.lines:
+            n = ln.new_no if finding.side == "RIGHT" else ln.old_no
+            if n is not None and lo <= n <= hi:
+                picked.append(ln.text)
+    return normalise_code(picked)
 
 
 def fingerprint(finding: Finding, file: FileDiff | None) -> str:
@@ -171,8 +173,11 @@ def _better(a: Finding, b: Finding) -> Finding:
 def _dedupe_model(model: Sequence[Finding]) -> list[Finding]:
     """Collapse model findings that say the same thing about the same code (parallel requests)."""
     kept: list[Finding] = []
+    by_file: dict[tuple[str, str], list[int]] = {}
     for finding in model:
-        for i, other in enumerate(kept):
+        slots = by_file.setdefault((finding.path, finding.side), [])
+        for i in slots:
+            other = kept[i]
             if (
                 _near(finding, other)
                 and finding.category == other.category
@@ -181,6 +186,7 @@ def _dedupe_model(model: Sequence[Finding]) -> list[Finding]:
                 kept[i] = _better(other, finding)
                 break
         else:
+            slots.append(len(kept))
             kept.append(finding)
     return kept
 
@@ -205,9 +211,13 @@ def merge_findings(static: Sequence[Finding], model: Sequence[Finding]) -> list[
     """
     statics = _unique(static)
     extras: list[list[Finding]] = [[] for _ in statics]
+    by_file: dict[tuple[str, str], list[int]] = {}
+    for i, s in enumerate(statics):
+        by_file.setdefault((s.path, s.side), []).append(i)
     rest: list[Finding] = []
     for finding in _dedupe_model(_unique(model)):
-        matches = [i for i, s in enumerate(statics) if restates(finding, s)]
+        candidates = by_file.get((finding.path, finding.side), [])
+        matches = [i for i in candidates if restates(finding, statics[i])]
         if not matches:
             rest.append(finding)
             continue

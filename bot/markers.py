@@ -15,10 +15,19 @@ _SUMMARY = re.compile(
     r"(?: fps=([0-9a-f,]*))? -->"
 )
 SUMMARY_TAG = "<!-- backend-review:summary"
+_HEX = re.compile(r"[0-9a-f]{0,64}")
+
+
+def _hex(value: str, what: str, *, min_len: int = 0) -> str:
+    """Refuse to write a marker that the parser would not read back."""
+    if not (_HEX.fullmatch(value) and len(value) >= min_len):
+        raise ValueError(f"{what} must be lowercase hex: {value!r}")
+    return value
 
 
 def fingerprint_marker(fingerprint: str) -> str:
-    return f"<!-- backend-review:fp={fingerprint} -->"
+    """The hidden marker that ends every comment body we post."""
+    return f"<!-- backend-review:fp={_hex(fingerprint, 'fingerprint', min_len=8)} -->"
 
 
 def find_fingerprints(body: str) -> set[str]:
@@ -34,11 +43,11 @@ class SummaryState:
 
 
 def summary_marker(state: SummaryState) -> str:
-    fps = ",".join(sorted(state.fingerprints))
-    return (
-        f"<!-- backend-review:summary head={state.head_sha} config={state.config_hash} "
-        f"fps={fps} -->"
-    )
+    """The hidden marker of the summary comment: what was reviewed, under which configuration."""
+    fps = ",".join(sorted(_hex(fp, "fingerprint", min_len=8) for fp in state.fingerprints))
+    head = _hex(state.head_sha, "head sha")
+    config = _hex(state.config_hash, "config hash")
+    return f"<!-- backend-review:summary head={head} config={config} fps={fps} -->"
 
 
 def parse_summary_marker(body: str) -> SummaryState | None:
@@ -51,4 +60,5 @@ def parse_summary_marker(body: str) -> SummaryState | None:
 
 
 def is_summary_comment(body: str) -> bool:
+    """Whether a comment is a summary comment (check its author too: anyone can paste this)."""
     return SUMMARY_TAG in (body or "")
