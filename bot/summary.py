@@ -167,8 +167,14 @@ def render_summary(
     marker: str = "",
     limit: int = MAX_BODY,
     heading: str = "## 🔎 backend-review",
+    all_findings: bool = False,
 ) -> str:
-    """The summary markdown, at most `limit` characters with `marker` (never cut) at the end."""
+    """The summary markdown, at most `limit` characters with `marker` (never cut) at the end.
+
+    By default it lists in full only the findings that are not inline comments; with
+    `all_findings` it lists every finding (for the job summary, read when a review could not be
+    posted, e.g. a fork's read-only token).
+    """
     reviewed = [r for r in result.reports if r.reviewed]
     skipped = [r for r in result.reports if not r.reviewed]
     top = [heading, "", _headline(result), "", *_model_status(result)]
@@ -178,7 +184,14 @@ def render_summary(
     usage = ["", "### Usage", "", *_usage(result)]
     fixed = "\n".join([*top, *usage]) + "\n" + marker
     budget = _Budget(limit - size(fixed) - 600)  # 600: section headings and folding tags
-    not_inline = budget.take([_finding_item(f, why) for f, why in result.summary_only], sep="\n\n")
+    if all_findings:
+        why = {f: reason for f, reason in result.summary_only}
+        listed = [(f, why.get(f, "inline comment")) for f in result.findings]
+        title = f"Findings ({len(listed)})"
+    else:
+        listed = list(result.summary_only)
+        title = f"Findings not posted inline ({len(listed)})"
+    not_inline = budget.take([_finding_item(f, why) for f, why in listed], sep="\n\n")
     unseen = budget.take(
         [f"- {code_span(p)}: {safe_prose(one_line(why))}" for p, why in result.unseen_by_model]
     )
@@ -187,12 +200,7 @@ def render_summary(
     )
     reviewed_items = budget.take([_file_reviewed(r) for r in reviewed])
     lines = [*top]
-    lines += _section(
-        f"Findings not posted inline ({len(result.summary_only)})",
-        not_inline,
-        fold=False,
-        sep="\n\n",
-    )
+    lines += _section(title, not_inline, fold=False, sep="\n\n")
     lines += _section(
         f"Files the model did not see ({len(result.unseen_by_model)})",
         unseen,
@@ -208,6 +216,10 @@ def render_summary(
     return clip(text, limit - size(marker)) + marker
 
 
+# GITHUB_STEP_SUMMARY takes 1 MiB of UTF-8; a UTF-16 unit is at most 3 bytes of UTF-8.
+JOB_SUMMARY_LIMIT = 340_000
+
+
 def render_job_summary(result: ReviewResult) -> str:
-    """The same summary for GITHUB_STEP_SUMMARY (which allows 1 MiB; ours stays far below)."""
-    return render_summary(result)
+    """The summary for GITHUB_STEP_SUMMARY: every finding in full, within the 1 MiB limit."""
+    return render_summary(result, limit=JOB_SUMMARY_LIMIT, all_findings=True)

@@ -10,6 +10,7 @@ from bot.markers import SummaryState, find_fingerprints, parse_summary_marker, s
 from bot.models import FileReport, Finding, Usage
 from bot.render import comment_body, neutralise_mentions, render_job_summary, render_summary
 from bot.review import ReviewResult
+from bot.summary import JOB_SUMMARY_LIMIT
 
 FP = "0123456789abcdef"
 LIVE_MENTION = re.compile(r"(?<![\w`])@[A-Za-z0-9]")
@@ -269,7 +270,21 @@ def test_huge_summary_stays_under_the_limit_and_keeps_the_marker() -> None:
     assert "### Usage" in text
 
 
-def test_job_summary_is_the_same_markdown() -> None:
-    """The job summary reuses the PR summary."""
-    r = result(findings=[finding()])
-    assert render_job_summary(r) == render_summary(r)
+def test_job_summary_lists_every_finding() -> None:
+    """The job summary shows inline findings too, for when the review could not be posted."""
+    inline, other = finding(title="Inline one"), finding(title="Summary one", line=40)
+    r = result(findings=[inline, other], summary_only=[(other, "limit reached")])
+    job = render_job_summary(r)
+    assert "### Findings (2)" in job
+    assert "Inline one" in job
+    assert "_inline comment_" in job
+    assert "_limit reached_" in job
+    assert "Inline one" not in render_summary(r)
+
+
+def test_job_summary_may_be_longer_than_a_comment() -> None:
+    """The job summary has its own, larger limit (1 MiB of UTF-8)."""
+    fs = [finding(line=i + 1, body="b" * 3_000) for i in range(100)]
+    job = render_job_summary(result(findings=fs))
+    assert MAX_BODY < size(job) <= JOB_SUMMARY_LIMIT
+    assert len(job.encode()) <= 1024 * 1024
