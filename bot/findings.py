@@ -105,6 +105,9 @@ def _near(a: Finding, b: Finding) -> bool:
 
 
 def _stem(word: str) -> str:
+    """A crude stemmer, enough for titles: queries/query, indexes/index, locking/lock."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
     for suffix in ("ing", "es", "ed", "s"):
         if len(word) > len(suffix) + 3 and word.endswith(suffix):
             return word[: -len(suffix)]
@@ -124,7 +127,9 @@ def similar_titles(a: str, b: str) -> bool:
 
 
 def _mentions_rule(model: Finding, rule: str) -> bool:
-    return rule.lower() in f"{model.title}\n{model.body}".lower()
+    """The rule id appears as a whole word (not inside a longer id) in the model's text."""
+    pattern = rf"(?<![\w-]){re.escape(rule.lower())}(?![\w-])"
+    return re.search(pattern, f"{model.title}\n{model.body}".lower()) is not None
 
 
 def restates(model: Finding, static: Finding) -> bool:

@@ -146,6 +146,8 @@ def test_model_naming_the_rule_is_folded_whatever_its_title() -> None:
     s = static()
     m = finding(title="Backfill first", body="Confirming migration-not-null-no-default: ...")
     assert len(merge_findings([s], [m])) == 1
+    longer = finding(title="Backfill first", body="See migration-not-null-no-default-v2.")
+    assert len(merge_findings([s], [longer])) == 2
 
 
 def test_restated_text_already_in_the_static_body_is_not_repeated() -> None:
@@ -193,6 +195,7 @@ def test_model_duplicates_from_parallel_requests_collapse_to_the_worst() -> None
 def test_similar_titles() -> None:
     """Word overlap (with light stemming) or near-identical text."""
     assert similar_titles("Missing index on orders.user_id", "missing indexes on orders.user_id")
+    assert similar_titles("Unbounded queries", "Unbounded query")
     assert not similar_titles("Missing index", "SQL injection risk")
 
 
