@@ -107,7 +107,7 @@ def _maybe_spec(file: FileDiff, text: str) -> bool:
 def _maybe_graphql(file: FileDiff, text: str) -> bool:
     if _GRAPHQL_EXT.search(file.path):
         return True
-    return file.path.endswith((".txt", ".schema")) and bool(_GRAPHQL_HINT.search(text))
+    return file.path.endswith((".sdl", ".schema", ".txt")) and bool(_GRAPHQL_HINT.search(text))
 
 
 def _openapi(file: FileDiff, versions: Versions) -> list[ContractChange] | None:

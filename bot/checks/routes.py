@@ -1,9 +1,201 @@
-"""stub"""
+"""Routes of code-first frameworks seen in the diff: removed, or changed method or path.
+
+Read from the diff lines alone (FastAPI/Flask decorators, Django urls.py, Rails routes.rb,
+Express/NestJS, Go routers, Spring mappings); a route removed in one place and added with the
+same method and path anywhere in the change (a move, a refactor) is not a finding.
+"""
 
 from __future__ import annotations
-from collections.abc import Sequence
-from bot.models import FileDiff, Finding
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from bot.checks.openapi_changes import ContractChange, to_findings
+from bot.models import DiffLine, FileDiff, Finding
+
+_Q = r"""[rbuf]*(['"`])(?P<path>[^'"`]*)\1"""  # a quoted path; Python prefixes allowed
+# Receivers that are routers: `client.get("/x")` in a test or `axios.get(...)` is not a route.
+_RECEIVER = (
+    r"(?:app|api|router|server|bp|blueprint|routes?|mux|r|e|g|v\d+"
+    r"|\w*(?:[Rr]outer|[Aa]pp|_bp|[Gg]roup|[Rr]outes))"
+)
+_PY_DECORATOR = re.compile(
+    rf"^\s*@[\w.]*\.(?P<verb>get|post|put|patch|delete|head|options|route|api_route|websocket)"
+    rf"\(\s*(?:path\s*=\s*|rule\s*=\s*)?{_Q}"
+)
+_PY_URL_RULE = re.compile(rf"\.add_url_rule\(\s*{_Q}")
+_DJANGO = re.compile(rf"^\s*(?:path|re_path|url)\(\s*{_Q}")
+_JS = re.compile(
+    rf"\b{_RECEIVER}\.(?P<verb>get|post|put|patch|delete|head|options|all)\(\s*{_Q}", re.I
+)
+_NEST = re.compile(
+    r"^\s*@(?P<verb>Get|Post|Put|Patch|Delete|Head|Options|All)"
+    r"\(\s*(?:(['\"`])(?P<path>[^'\"`]*)\2)?\s*\)"
+)
+_GO = re.compile(
+    rf"\b{_RECEIVER}\.(?P<verb>GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|Any|Get|Post|Put|Patch"
+    r"|Delete|Handle|HandleFunc)"
+    r'\(\s*"(?P<path>[^"]*)"'
+    r'|\bhttp\.(?P<verb2>Handle|HandleFunc)\(\s*"(?P<path2>[^"]*)"'
+)
+_SPRING = re.compile(
+    r"^\s*@(?P<verb>Get|Post|Put|Patch|Delete|Request)Mapping"
+    r"\(\s*(?:(?:value|path)\s*=\s*)?\{?\s*\"(?P<path>[^\"]*)\""
+)
+_RAILS = re.compile(rf"^\s*(?P<verb>get|post|put|patch|delete|match)\s*\(?\s*{_Q}")
+_RAILS_RESOURCES = re.compile(r"^\s*(?P<verb>resources?)\s*\(?\s*:(?P<path>\w+)")
+_METHODS = re.compile(r"""methods\s*=\s*[\[(]([^\])]*)[\])]""")
+_VIA = re.compile(r"""via:\s*(?:\[([^\]]*)\]|:(\w+))""")
+_PARAM = re.compile(r"\{[^}]*\}|<[^>]*>|:\w+|\(\?P<\w+>[^)]*\)|\[[^\]]*\]")
+_PY_EXT = (".py",)
+_JS_EXT = (".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs")
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    line: DiffLine
+    file: FileDiff
+    hunk: int
+    deprecated: bool = False
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.method, normalise(self.path)
+
+
+def normalise(path: str) -> str:
+    """`/orders/{id}`, `orders/<int:pk>/` and `/orders/:id` are one route."""
+    path = _PARAM.sub("{}", path.strip()).strip("^$")
+    return "/" + path.strip("/")
+
+
+def _methods(verb: str, text: str) -> list[str]:
+    verb = verb.lower()
+    if verb in ("route", "api_route", "match", "add_url_rule"):
+        found = _METHODS.search(text) or _VIA.search(text)
+        if found:
+            names = re.findall(r"\w+", found.group(found.lastindex or 1) or "")
+            return sorted({n.upper() for n in names}) or ["GET"]
+        return ["ANY"] if verb == "match" else ["GET"]
+    if verb in ("handle", "handlefunc", "any", "all", "request"):
+        return ["ANY"]
+    if verb in ("resources", "resource"):
+        return [verb.upper()]
+    return ["WS" if verb == "websocket" else verb.upper()]
+
+
+def _patterns(path: str) -> tuple[re.Pattern[str], ...]:
+    name = path.rsplit("/", 1)[-1]
+    if path.endswith(_PY_EXT):
+        django = (_DJANGO,) if name == "urls.py" or "/urls/" in path else ()
+        return (_PY_DECORATOR, _PY_URL_RULE, *django)
+    if path.endswith(_JS_EXT):
+        return (_JS, _NEST)
+    if path.endswith(".go"):
+        return (_GO,)
+    if path.endswith((".java", ".kt")):
+        return (_SPRING,)
+    if path.endswith(".rb") and (name == "routes.rb" or "config/routes/" in path):
+        return (_RAILS, _RAILS_RESOURCES)
+    return ()
+
+
+def _logical(lines: Sequence[DiffLine], i: int) -> str:
+    """The line, joined with the next lines of the same kind when a call continues there."""
+    text = lines[i].text
+    j = i + 1
+    while text.rstrip().endswith(("(", ",", "{")) and j < len(lines) and j <= i + 3:
+        if lines[j].kind == lines[i].kind:
+            text += " " + lines[j].text.strip()
+        j += 1
+    return text
+
+
+def _routes_in(file: FileDiff, kind: str) -> Iterator[Route]:
+    patterns = _patterns(file.path)
+    if not patterns:
+        return
+    for h_index, hunk in enumerate(file.hunks):
+        for i, line in enumerate(hunk.lines):
+            if line.kind != kind or not any(c in line.text for c in "\"'`:"):
+                continue
+            text = _logical(hunk.lines, i)
+            for pattern in patterns:
+                m = pattern.search(text)
+                if m is None:
+                    continue
+                groups = m.groupdict()
+                verb = groups.get("verb") or groups.get("verb2") or "add_url_rule"
+                path = groups.get("path") or groups.get("path2") or ""
+                deprecated = bool(re.search(r"deprecated\s*[=:]\s*[Tt]rue", text))
+                for method in _methods(verb, text):
+                    yield Route(method, path, line, file, h_index, deprecated)
+                break
+
+
+def _pair(route: Route, added: list[Route]) -> Route | None:
+    """An added route in the same hunk that replaces `route` (same path or same method)."""
+    same_hunk = [a for a in added if a.file is route.file and a.hunk == route.hunk]
+    for a in same_hunk:
+        if normalise(a.path) == normalise(route.path) and a.method != route.method:
+            return a
+    near = [a for a in same_hunk if a.method == route.method]
+    old_no = route.line.old_no or 0
+    return min(near, key=lambda a: abs((a.line.new_no or 0) - old_no), default=None)
+
+
+def _change(route: Route, added: list[Route]) -> ContractChange:
+    where = f"{route.method} {route.path or '/'}"
+    other = _pair(route, added)
+    if other is not None:
+        added.remove(other)
+        what = "method" if other.method != route.method else "path"
+        return ContractChange(
+            f"route-{what}-changed",
+            "high",
+            f"Route {where} changed to {other.method} {other.path or '/'}",
+            f"The route {where} is now {other.method} {other.path or '/'}. Clients calling the "
+            "old one will get 404/405. Keep the old route as an alias (marked deprecated) "
+            "until clients have moved.",
+            new_line=other.line.new_no,
+        )
+    if route.deprecated:
+        return ContractChange(
+            "route-removed-with-deprecation",
+            "low",
+            f"Deprecated route {where} removed",
+            f"The deprecated route {where} is removed; check that its traffic has stopped.",
+            old_line=route.line.old_no,
+            removal=True,
+        )
+    return ContractChange(
+        "route-removed",
+        "high",
+        f"Route {where} removed",
+        f"The route {where} is removed and not re-added anywhere in this change. Clients "
+        "calling it will get 404s. Mark it deprecated first (e.g. `deprecated=True` in "
+        "FastAPI, a Deprecation/Sunset header), watch its traffic, then remove it.",
+        old_line=route.line.old_no,
+        removal=True,
+    )
 
 
 def check_routes(files: Sequence[FileDiff]) -> list[Finding]:
-    return []
+    """Removed or changed routes across the change, anchored on the diff."""
+    removed = [r for f in files for r in _routes_in(f, "-")]
+    if not removed:
+        return []
+    added = [r for f in files for r in _routes_in(f, "+")]
+    keys = {r.key for r in added}
+    paths = {normalise(r.path) for r in added if r.method in ("ANY", "RESOURCES", "RESOURCE")}
+    by_file: dict[str, tuple[FileDiff, list[ContractChange]]] = {}
+    unmatched = [a for a in added if a.key not in {r.key for r in removed}]
+    for route in removed:
+        if route.key in keys or normalise(route.path) in paths:
+            continue
+        change = _change(route, unmatched)
+        by_file.setdefault(route.file.path, (route.file, []))[1].append(change)
+    return [f for file, changes in by_file.values() for f in to_findings(file, changes)]
