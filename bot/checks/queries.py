@@ -93,8 +93,10 @@ def _findings(path: str, hits: list[Hit], added: set[int]) -> list[Finding]:
     out: list[Finding] = []
     seen: set[tuple[str, int]] = set()
     for hit in hits:
-        line = hit.line if hit.line in added else next(
-            (n for n in hit.fallback_lines if n in added), None
+        line = (
+            hit.line
+            if hit.line in added
+            else next((n for n in hit.fallback_lines if n in added), None)
         )
         if line is None or (hit.rule, line) in seen:
             continue
