@@ -28,11 +28,22 @@ from bot.checks.migration_text import Analysis, MigrationText
 
 _SCHEMA_OPS = frozenset(
     {
-        "AddField", "RemoveField", "AlterField", "RenameField", "AddIndex", "RemoveIndex",
-        "AddConstraint", "RemoveConstraint", "AlterUniqueTogether", "AlterIndexTogether",
-        "RenameModel", "DeleteModel", "AlterModelTable", "RenameIndex",
+        "AddField",
+        "RemoveField",
+        "AlterField",
+        "RenameField",
+        "AddIndex",
+        "RemoveIndex",
+        "AddConstraint",
+        "RemoveConstraint",
+        "AlterUniqueTogether",
+        "AlterIndexTogether",
+        "RenameModel",
+        "DeleteModel",
+        "AlterModelTable",
+        "RenameIndex",
     }
-)  # fmt: skip
+)
 _NO_COLUMN = frozenset({"ManyToManyField", "GeneratedField"})
 _FK = frozenset({"ForeignKey", "OneToOneField"})
 _REQUIRED_FIX = (

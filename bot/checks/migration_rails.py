@@ -1,5 +1,401 @@
-"""stub"""
+"""Rails (ActiveRecord) migrations: a small line parser over `def change` / `def up`.
+
+`def down` and `dir.down` blocks are skipped: only what runs going forward counts. Blocks
+are matched by indentation (`do` ... `end` at the same column), which is how Rails
+generators and rubocop lay migrations out. Rails wraps each migration in a transaction
+unless the class calls `disable_ddl_transaction!`.
+"""
+
 from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from bot.checks.migration_fixes import fix_for
+from bot.checks.migration_pyast import VOLATILE_SQL, emit
 from bot.checks.migration_text import Analysis, MigrationText
+from bot.checks.sql_sources import embedded_snippet, split_statements
+
+_DEF = re.compile(r"^(\s*)def\s+(?:self\.)?(up|down|change)\b")
+_DO = re.compile(r"\bdo\s*(\|[^|]*\|)?\s*(#.*)?$")
+_END = re.compile(r"^(\s*)end\b")
+_DOWN_BLOCK = re.compile(r"^\s*\w+\.down\s+do\b")
+_DOWN_INLINE = re.compile(r"^\s*\w+\.down\s*\{")
+_REVERSIBLE = re.compile(r"^\s*(reversible|up_only)\b|^\s*\w+\.up\b")
+_TABLE_BLOCK = re.compile(
+    r"^\s*(create_table|change_table)\s*\(?\s*[:\"']?(\w+)[\"']?[^|]*\|\s*(\w+)\s*\|"
+)
+_CALL = re.compile(r"^\s*(?:(\w+)\.)?(\w+[!?]?)\b\s*\(?\s*(?:[:\"'](\w+)[\"']?)?")
+_HEREDOC = re.compile(r"<<[~-]?(['\"]?)([A-Z_][A-Z0-9_]*)\1")
+_STRING = re.compile(r"\"((?:[^\"\\]|\\.)*)\"|'((?:[^'\\]|\\.)*)'|%Q?\{([^}]*)\}", re.DOTALL)
+_DATA = re.compile(
+    r"\.(update_all|find_each|find_in_batches|in_batches|update!?|save!?|create!?|delete_all|"
+    r"destroy_all|insert_all!?|upsert_all)\b"
+)
+_DML = re.compile(r"^\s*(UPDATE|INSERT|DELETE)\b", re.IGNORECASE)
+_COLUMN_TYPES = frozenset(
+    {
+        "string",
+        "text",
+        "integer",
+        "bigint",
+        "float",
+        "decimal",
+        "numeric",
+        "datetime",
+        "time",
+        "date",
+        "binary",
+        "boolean",
+        "json",
+        "jsonb",
+        "uuid",
+        "timestamp",
+        "column",
+        "citext",
+    }
+)
+
+
+@dataclass
+class _Stmt:
+    line: int  # first line (1-based)
+    text: str  # the statement's lines joined with "\n"
+    receiver: str | None
+    method: str
+    table: str
+    heredocs: list[tuple[int, str]] = field(default_factory=list)  # (first body line, body)
+
+
+@dataclass
+class _State:
+    mt: MigrationText
+    out: Analysis
+    pg_major: int
+    in_tx: bool
+    schema: list[int] = field(default_factory=list)
+    data: list[int] = field(default_factory=list)
+
+
+_Handler = Callable[[_State, _Stmt], None]
+
+
+def _block_end(lines: list[str], start: int) -> int:
+    """Index of the `end` closing the block opened on lines[start] (same indentation)."""
+    indent = len(lines[start]) - len(lines[start].lstrip())
+    for i in range(start + 1, len(lines)):
+        m = _END.match(lines[i])
+        if m and len(m.group(1)) == indent:
+            return i
+    return len(lines) - 1
+
+
+def _forward_lines(lines: list[str]) -> dict[int, str]:
+    """0-based index -> kind ("change" / "up") of lines that run going forward."""
+    keep: dict[int, str] = {}
+    i = 0
+    while i < len(lines):
+        m = _DEF.match(lines[i])
+        if not m:
+            i += 1
+            continue
+        end = _block_end(lines, i)
+        if m.group(2) != "down":
+            for j in range(i + 1, end):
+                keep[j] = m.group(2)
+        i = end + 1
+    for i, line in enumerate(lines):
+        if i in keep and _DOWN_BLOCK.match(line):
+            for j in range(i, _block_end(lines, i) + 1):
+                keep.pop(j, None)
+        elif i in keep and _DOWN_INLINE.match(line):
+            keep.pop(i, None)
+    return keep
+
+
+def _blocks(
+    lines: list[str], keep: dict[int, str]
+) -> tuple[dict[int, tuple[str, str, str]], set[int]]:
+    """Lines inside create_table/change_table blocks (kind, table, block variable), and
+    lines inside reversible/up_only blocks."""
+    tables: dict[int, tuple[str, str, str]] = {}
+    reversible: set[int] = set()
+    for i in sorted(keep):
+        if m := _TABLE_BLOCK.match(lines[i]):
+            for j in range(i + 1, _block_end(lines, i)):
+                tables[j] = (m.group(1), m.group(2).lower(), m.group(3))
+        if _REVERSIBLE.match(lines[i]) and _DO.search(lines[i]):
+            reversible.update(range(i, _block_end(lines, i) + 1))
+        elif _REVERSIBLE.match(lines[i]):
+            reversible.add(i)
+    return tables, reversible
+
+
+def _gather(
+    lines: list[str], i: int, keep: dict[int, str]
+) -> tuple[str, list[tuple[int, str]], int]:
+    """The statement starting on line i: its text, heredoc bodies, and its last line index."""
+    text_lines = [lines[i]]
+    heredocs: list[tuple[int, str]] = []
+    j = i
+    while True:
+        for hd in _HEREDOC.finditer(lines[j]):
+            k = j + 1
+            while k < len(lines) and lines[k].strip() != hd.group(2):
+                k += 1
+            heredocs.append((j + 2, "\n".join(lines[j + 1 : k])))
+            j = k
+        joined = "\n".join(text_lines)
+        if _balanced(joined) and not joined.rstrip().endswith((",", "\\")):
+            return joined, heredocs, j
+        j += 1
+        if j >= len(lines) or j not in keep:
+            return joined, heredocs, j - 1
+        text_lines.append(lines[j])
+
+
+def _statements(lines: list[str], keep: dict[int, str]) -> list[tuple[_Stmt, str, bool]]:
+    """(statement, method kind, inside a reversible/up block) for each forward statement."""
+    tables, reversible = _blocks(lines, keep)
+    out = []
+    last = -1
+    for i in sorted(keep):
+        stripped = lines[i].strip()
+        if i <= last or not stripped or stripped.startswith("#"):
+            continue
+        text, heredocs, last = _gather(lines, i, keep)
+        stmt = _parse(i + 1, text, heredocs, tables.get(i))
+        if stmt is not None:
+            out.append((stmt, keep[i], i in reversible))
+    return out
+
+
+def _balanced(text: str) -> bool:
+    text = _STRING.sub("", text)
+    return text.count("(") <= text.count(")") and text.count("[") <= text.count("]")
+
+
+def _parse(
+    line: int, text: str, heredocs: list[tuple[int, str]], block: tuple[str, str, str] | None
+) -> _Stmt | None:
+    m = _CALL.match(text)
+    if not m:
+        return None
+    receiver, method, table = m.group(1), m.group(2), (m.group(3) or "").lower()
+    if block is not None and receiver == block[2]:
+        if block[0] == "create_table":
+            return None  # columns of a new table
+        table = block[1]
+    return _Stmt(line, text, receiver, method, table, heredocs)
+
+
 def analyse_rails(mt: MigrationText, pg_major: int) -> Analysis:
-    return Analysis()
+    """Findings and SQL snippets for one ActiveRecord migration."""
+    lines = mt.lines
+    state = _State(mt, Analysis(), pg_major, "disable_ddl_transaction!" not in mt.text)
+    statements = _statements(lines, _forward_lines(lines))
+    for stmt, _, _ in statements:
+        if stmt.method == "create_table" and stmt.table:
+            state.out.new_tables.add(stmt.table)
+    for stmt, kind, reversible in statements:
+        _visit(state, stmt, kind, reversible)
+    if state.in_tx and state.schema and state.data:
+        emit(
+            state.out,
+            mt,
+            min(state.data),
+            "mixed-schema-data-migration",
+            detail=f"This migration changes rows (line {min(state.data)}) and the schema "
+            f"(line {min(state.schema)}) in one transaction.",
+            fix="Move the data change to its own migration with `disable_ddl_transaction!` "
+            "and update in batches (`in_batches`).",
+        )
+    return state.out
+
+
+def _opt(text: str, pattern: str) -> bool:
+    return re.search(pattern, text) is not None
+
+
+def _visit(state: _State, stmt: _Stmt, kind: str, reversible: bool) -> None:
+    if _DATA.search(stmt.text):
+        state.data.append(stmt.line)
+    method = stmt.method
+    if method == "execute":
+        _execute(state, stmt, kind, reversible)
+        return
+    if stmt.table in state.out.new_tables or method in {"create_table", "change_table"}:
+        return
+    handler = _HANDLERS.get(method if stmt.receiver is None else f"t.{method}")
+    if handler is None and stmt.receiver is not None and method in _COLUMN_TYPES:
+        handler = _add_column
+    if handler is not None:
+        state.schema.append(stmt.line)
+        handler(state, stmt)
+
+
+def _say(state: _State, stmt: _Stmt, rule: str, text: str, suggestion: str | None = None) -> None:
+    summary = " ".join(stmt.text.split())
+    summary = summary if len(summary) <= 160 else summary[:157] + "..."
+    emit(
+        state.out,
+        state.mt,
+        stmt.line,
+        rule,
+        detail=f"`{summary}` {text}",
+        fix=fix_for("rails", rule),
+        suggestion=suggestion,
+    )
+
+
+def _add_column(state: _State, stmt: _Stmt) -> None:
+    text = stmt.text
+    has_default = _opt(text, r"\bdefault:")
+    if has_default and (VOLATILE_SQL.search(text) or state.pg_major < 11):
+        _say(state, stmt, "adding-field-with-default", "adds a column with a volatile default.")
+    elif _opt(text, r"\bnull:\s*false") and not has_default:
+        _say(state, stmt, "adding-required-field", "adds a NOT NULL column without a default.")
+
+
+def _add_index(state: _State, stmt: _Stmt) -> None:
+    concurrent = _opt(stmt.text, r"algorithm:\s*:concurrently")
+    if concurrent and state.in_tx:
+        _say(
+            state,
+            stmt,
+            "ban-concurrent-index-creation-in-transaction",
+            "builds the index concurrently, but the migration has no `disable_ddl_transaction!`.",
+        )
+    elif not concurrent:
+        _say(
+            state,
+            stmt,
+            "require-concurrent-index-creation",
+            "builds an index without `algorithm: :concurrently`.",
+        )
+
+
+def _remove_index(state: _State, stmt: _Stmt) -> None:
+    if not _opt(stmt.text, r"algorithm:\s*:concurrently"):
+        _say(
+            state,
+            stmt,
+            "require-concurrent-index-deletion",
+            "drops an index without `algorithm: :concurrently`.",
+        )
+
+
+def _foreign_key(state: _State, stmt: _Stmt) -> None:
+    if _opt(stmt.text, r"validate:\s*false"):
+        return
+    one_line = "\n" not in stmt.text and not stmt.text.rstrip().endswith(")")
+    suggestion = f"{stmt.text.rstrip()}, validate: false" if one_line else None
+    _say(
+        state,
+        stmt,
+        "adding-foreign-key-constraint",
+        "adds a foreign key validated at once.",
+        suggestion,
+    )
+
+
+def _reference(state: _State, stmt: _Stmt) -> None:
+    text = stmt.text
+    index_off = _opt(text, r"index:\s*false") or _opt(text, r"algorithm:\s*:concurrently")
+    if not index_off:
+        _say(
+            state,
+            stmt,
+            "require-concurrent-index-creation",
+            "also builds an index on the reference without `algorithm: :concurrently`.",
+        )
+    if _opt(text, r"foreign_key:\s*(true|\{)") and not _opt(text, r"validate:\s*false"):
+        _say(state, stmt, "adding-foreign-key-constraint", "adds a foreign key validated at once.")
+    if _opt(text, r"\bnull:\s*false") and not _opt(text, r"\bdefault:"):
+        _say(state, stmt, "adding-required-field", "adds a NOT NULL reference without a default.")
+
+
+def _change_null(state: _State, stmt: _Stmt) -> None:
+    if re.search(r",\s*false\b", stmt.text):
+        _say(state, stmt, "adding-not-nullable-field", "sets a column NOT NULL.")
+    elif re.search(r",\s*true\b", stmt.text):
+        _say(state, stmt, "ban-drop-not-null", "makes a column nullable.")
+
+
+def _check(state: _State, stmt: _Stmt) -> None:
+    if not _opt(stmt.text, r"validate:\s*false"):
+        _say(
+            state,
+            stmt,
+            "constraint-missing-not-valid",
+            "adds a CHECK constraint validated at once.",
+        )
+
+
+def _rule(rule: str, text: str) -> _Handler:
+    def handle(state: _State, stmt: _Stmt) -> None:
+        _say(state, stmt, rule, text)
+
+    return handle
+
+
+def _execute(state: _State, stmt: _Stmt, kind: str, reversible: bool) -> None:
+    bodies = list(stmt.heredocs)
+    if not bodies and (m := _STRING.search(stmt.text)):
+        body = next(g for g in m.groups() if g is not None)
+        bodies.append((stmt.line + stmt.text[: m.start()].count("\n"), body))
+    for first, body in bodies:
+        last = first + body.count("\n")
+        snippet = embedded_snippet(
+            state.mt.path,
+            body,
+            first_line=first,
+            last_line=last,
+            added=state.mt.added,
+            in_transaction=state.in_tx,
+            framework="rails",
+            anchor=stmt.line,
+        )
+        if snippet is not None:
+            state.out.snippets.append(snippet)
+        dml = any(_DML.match(body[b:e]) for b, e in split_statements(body))
+        (state.data if dml else state.schema).append(stmt.line)
+    if kind == "change" and not reversible:
+        _say(
+            state,
+            stmt,
+            "irreversible-migration",
+            "runs raw SQL in `change`, which Rails cannot reverse: rolling back raises "
+            "ActiveRecord::IrreversibleMigration.",
+        )
+
+
+_HANDLERS: dict[str, _Handler] = {
+    "add_column": _add_column,
+    "add_index": _add_index,
+    "t.index": _add_index,
+    "remove_index": _remove_index,
+    "t.remove_index": _remove_index,
+    "remove_column": _rule("ban-drop-column", "drops a column."),
+    "remove_columns": _rule("ban-drop-column", "drops columns."),
+    "remove_reference": _rule("ban-drop-column", "drops a reference column."),
+    "remove_belongs_to": _rule("ban-drop-column", "drops a reference column."),
+    "remove_timestamps": _rule("ban-drop-column", "drops the timestamp columns."),
+    "t.remove": _rule("ban-drop-column", "drops a column."),
+    "t.remove_references": _rule("ban-drop-column", "drops a reference column."),
+    "drop_table": _rule("ban-drop-table", "drops a table."),
+    "rename_column": _rule("renaming-column", "renames a column."),
+    "t.rename": _rule("renaming-column", "renames a column."),
+    "rename_table": _rule("renaming-table", "renames a table."),
+    "change_column": _rule("changing-column-type", "changes a column's type."),
+    "t.change": _rule("changing-column-type", "changes a column's type."),
+    "change_column_null": _change_null,
+    "add_foreign_key": _foreign_key,
+    "add_reference": _reference,
+    "add_belongs_to": _reference,
+    "t.references": _reference,
+    "t.belongs_to": _reference,
+    "add_check_constraint": _check,
+    "t.check_constraint": _check,
+}

@@ -18,8 +18,8 @@ from bot.checks.migration_django import analyse_django
 from bot.checks.migration_pyast import parse_python
 from bot.checks.migration_sql import squawk_findings
 from bot.checks.migration_text import Analysis, MigrationText, migration_text
-from bot.checks.squawk import Runner, find_squawk, run_squawk, subprocess_runner
 from bot.checks.sql_sources import sql_file_snippet
+from bot.checks.squawk import Runner, find_squawk, run_squawk, subprocess_runner
 from bot.config import ChecksConfig
 from bot.models import ContentSource, FileDiff, FileReport, Finding
 
@@ -48,27 +48,28 @@ class MigrationReport:
     squawk_runs: int = 0
 
 
+_BY_CONTENT: tuple[tuple[tuple[str, ...], str, re.Pattern[str]], ...] = (
+    ((".py",), "django", _DJANGO),
+    ((".py",), "alembic", _ALEMBIC),
+    ((".rb",), "rails", _RAILS),
+    ((".php",), "laravel", _LARAVEL),
+    ((".cs",), "efcore", _EFCORE),
+    (_SCRIPT_EXT[4:], "typeorm", _TYPEORM),
+    (_SCRIPT_EXT[4:], "sequelize", _SEQUELIZE),
+    (_SCRIPT_EXT[4:], "knex", _KNEX),
+)
+
+
 def detect_framework(path: str, text: str) -> str | None:
     """Which migration tool wrote this file, from its name and content."""
     lower = path.lower()
     if lower.endswith(".sql"):
         return "structure" if _STRUCTURE_DUMP.search(lower) else "sql"
-    if lower.endswith(".py"):
-        if _DJANGO.search(text):
-            return "django"
-        return "alembic" if _ALEMBIC.search(text) else None
-    if lower.endswith(".rb"):
-        return "rails" if _RAILS.search(text) else None
-    if lower.endswith(".php"):
-        return "laravel" if _LARAVEL.search(text) else None
-    if lower.endswith(".cs"):
-        if lower.endswith((".designer.cs", "modelsnapshot.cs")):
-            return None
-        return "efcore" if _EFCORE.search(text) else None
-    if lower.endswith(_SCRIPT_EXT):
-        for name, pattern in (("typeorm", _TYPEORM), ("sequelize", _SEQUELIZE), ("knex", _KNEX)):
-            if pattern.search(text):
-                return name
+    if lower.endswith((".designer.cs", "modelsnapshot.cs")):
+        return None  # EF Core's generated metadata, not operations
+    for suffixes, name, pattern in _BY_CONTENT:
+        if lower.endswith(suffixes) and pattern.search(text):
+            return name
     return None
 
 

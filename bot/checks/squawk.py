@@ -20,6 +20,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.checks.sql_sources import split_statements
+
 # argv and working directory in, squawk's stdout out; raises OSError or SquawkFailed.
 Runner = Callable[[Sequence[str], str], str]
 
@@ -91,7 +93,7 @@ def run_squawk(
     with tempfile.TemporaryDirectory(prefix="backend-review-squawk-") as folder:
         names = []
         for i, (sql, in_tx) in enumerate(texts):
-            body = f"BEGIN;\n{sql}\nCOMMIT;\n" if in_tx else sql + "\n"
+            body = f"BEGIN;\n{_terminated(sql)}\nCOMMIT;\n" if in_tx else sql + "\n"
             Path(folder, f"{i}.sql").write_text(body, encoding="utf-8")
             names.append(f"{i}.sql")
         # An empty configuration keeps any .squawk.toml around the working tree out of it.
@@ -106,6 +108,14 @@ def run_squawk(
         return SquawkReport(parse_report(out, [in_tx for _, in_tx in texts]), None, 1)
     except ValueError as exc:
         return SquawkReport([], f"squawk's report was unreadable: {exc}", 1)
+
+
+def _terminated(sql: str) -> str:
+    """End the last statement, so that the COMMIT we append is not swallowed by it."""
+    pieces = split_statements(sql)
+    if pieces and not sql[pieces[-1][0] : pieces[-1][1]].rstrip().endswith(";"):
+        return sql + "\n;"
+    return sql
 
 
 def parse_report(out: str, in_transaction: Sequence[bool]) -> list[SquawkHit]:
