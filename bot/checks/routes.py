@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from bot.checks.openapi_changes import ContractChange, to_findings
 from bot.models import DiffLine, FileDiff, Finding
 
-_Q = r"""[rbuf]*(['"`])(?P<path>[^'"`]*)\1"""  # a quoted path; Python prefixes allowed
+_Q = r"""[rbuf]*(?P<q>['"`])(?P<path>[^'"`]*)(?P=q)"""  # a quoted path; Python prefixes too
 # Receivers that are routers: `client.get("/x")` in a test or `axios.get(...)` is not a route.
 _RECEIVER = (
     r"(?:app|api|router|server|bp|blueprint|routes?|mux|r|e|g|v\d+"
@@ -48,6 +48,7 @@ _RAILS_RESOURCES = re.compile(r"^\s*(?P<verb>resources?)\s*\(?\s*:(?P<path>\w+)"
 _METHODS = re.compile(r"""methods\s*=\s*[\[(]([^\])]*)[\])]""")
 _VIA = re.compile(r"""via:\s*(?:\[([^\]]*)\]|:(\w+))""")
 _PARAM = re.compile(r"\{[^}]*\}|<[^>]*>|:\w+|\(\?P<\w+>[^)]*\)|\[[^\]]*\]")
+_DEPRECATED = re.compile(r"deprecated\s*[=:]\s*[Tt]rue")
 _PY_EXT = (".py",)
 _JS_EXT = (".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs")
 
@@ -103,37 +104,49 @@ def _patterns(path: str) -> tuple[re.Pattern[str], ...]:
     return ()
 
 
-def _logical(lines: Sequence[DiffLine], i: int) -> str:
-    """The line, joined with the next lines of the same kind when a call continues there."""
+def _open(text: str) -> bool:
+    return text.count("(") > text.count(")") or text.count("[") > text.count("]")
+
+
+def _statement(lines: Sequence[DiffLine], i: int) -> tuple[str, list[DiffLine]]:
+    """The line joined with the lines its call continues on (`lines` is one side's view)."""
+    taken = [lines[i]]
     text = lines[i].text
-    j = i + 1
-    while text.rstrip().endswith(("(", ",", "{")) and j < len(lines) and j <= i + 3:
-        if lines[j].kind == lines[i].kind:
-            text += " " + lines[j].text.strip()
-        j += 1
-    return text
+    while _open(text) and i + len(taken) < len(lines) and len(taken) < 8:
+        taken.append(lines[i + len(taken)])
+        text += " " + taken[-1].text.strip()
+    return text, taken
 
 
 def _routes_in(file: FileDiff, kind: str) -> Iterator[Route]:
+    """Routes declared by statements that have a `kind` ("-" or "+") line in them."""
     patterns = _patterns(file.path)
     if not patterns:
         return
     for h_index, hunk in enumerate(file.hunks):
-        for i, line in enumerate(hunk.lines):
-            if line.kind != kind or not any(c in line.text for c in "\"'`:"):
+        view = [ln for ln in hunk.lines if ln.kind in (kind, " ")]
+        for i, line in enumerate(view):
+            if not any(c in line.text for c in "\"'`:("):
                 continue
-            text = _logical(hunk.lines, i)
-            for pattern in patterns:
-                m = pattern.search(text)
-                if m is None:
-                    continue
-                groups = m.groupdict()
-                verb = groups.get("verb") or groups.get("verb2") or "add_url_rule"
-                path = groups.get("path") or groups.get("path2") or ""
-                deprecated = bool(re.search(r"deprecated\s*[=:]\s*[Tt]rue", text))
-                for method in _methods(verb, text):
-                    yield Route(method, path, line, file, h_index, deprecated)
-                break
+            text, taken = _statement(view, i)
+            changed = next((ln for ln in taken if ln.kind == kind), None)
+            if changed is None:
+                continue
+            for route in _match(patterns, text):
+                yield Route(*route, changed, file, h_index, _DEPRECATED.search(text) is not None)
+
+
+def _match(patterns: Sequence[re.Pattern[str]], text: str) -> list[tuple[str, str]]:
+    for pattern in patterns:
+        m = pattern.search(text)
+        if m is None:
+            continue
+        groups = m.groupdict()
+        verb = groups.get("verb") or groups.get("verb2")
+        verb = verb or ("add_url_rule" if pattern is _PY_URL_RULE else "any")
+        path = groups.get("path") or groups.get("path2") or ""
+        return [(method, path) for method in _methods(verb, text)]
+    return []
 
 
 def _pair(route: Route, added: list[Route]) -> Route | None:
@@ -149,7 +162,7 @@ def _pair(route: Route, added: list[Route]) -> Route | None:
 
 def _change(route: Route, added: list[Route]) -> ContractChange:
     where = f"{route.method} {route.path or '/'}"
-    other = _pair(route, added)
+    other = None if route.deprecated else _pair(route, added)
     if other is not None:
         added.remove(other)
         what = "method" if other.method != route.method else "path"
