@@ -1,0 +1,421 @@
+"""Content signals for extraction: imports, decorators and DSL calls seen in a file's diff text.
+
+A signal fires when one of its `keys` (identifier tokens) occurs in the text and its pattern
+matches; the token test is a set lookup, so most signals cost nothing on most files.
+Kinds: `api`, `migration`, `query`; `frontend` (browser or client code, which vetoes weak
+path rules); `apitest` (a test that exercises HTTP endpoints).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+SignalKind = Literal["api", "migration", "query", "frontend", "apitest"]
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    kind: SignalKind
+    keys: frozenset[str]
+    pattern: re.Pattern[str]
+    reason: str
+    undecided_only: bool = False  # only when no strong path rule decided the file
+
+
+def _s(
+    kind: SignalKind, keys: str, pattern: str, reason: str, *, undecided_only: bool = False
+) -> Signal:
+    return Signal(kind, frozenset(keys.split()), re.compile(pattern, re.M), reason, undecided_only)
+
+
+# SQL inside string literals (or at the start of a line of a multi-line string). Lowercase SQL
+# needs more structure than uppercase, so that "select one from the list" stays prose.
+SQL_IN_CODE = _s(
+    "query",
+    "SELECT INSERT UPDATE DELETE WITH select insert update delete",
+    r"""(?:["'`]|^)\s*(?:SELECT\b[^;"'`]{0,300}?\bFROM\b|INSERT\s+INTO\b"""
+    r"""|UPDATE\s+[\w."`\[\]]+\s+SET\b|DELETE\s+FROM\b|WITH\s+\w+\s+AS\s*\("""
+    r"""|select\s+(?:\*|count\(|distinct\b|[\w.]+\s*,)[^;"'`]{0,200}?\bfrom\s+\w"""
+    r"""|insert\s+into\s+[\w."]+\s*[(\s]|update\s+[\w."]+\s+set\s+\w+\s*="""
+    r"""|delete\s+from\s+[\w."]+)""",
+    "SQL statements in code",
+)
+
+# fmt: off
+_PYTHON = (
+    _s("migration", "alembic op down_revision",
+     r"^from alembic import op\b|^\s*op\.(?:add_column|drop_column|create_table|drop_table"
+     r"|create_index|drop_index|alter_column|execute|create_foreign_key|batch_alter_table"
+     r"|rename_table|create_unique_constraint|drop_constraint|create_check_constraint)\(",
+     "Alembic revision (op.* operations)"),
+    _s("migration", "Migration migrations",
+     r"class Migration\(migrations\.Migration\)|\bmigrations\.(?:AddField|RemoveField"
+     r"|AlterField|CreateModel|DeleteModel|RenameField|RenameModel|RunSQL|RunPython|AddIndex"
+     r"|RemoveIndex|AddConstraint|RemoveConstraint|AlterUniqueTogether)\(",
+     "Django migration operations"),
+    _s("api", "fastapi FastAPI APIRouter",
+     r"^\s*(?:from fastapi\b|import fastapi\b)|\bAPIRouter\(|\bFastAPI\(", "FastAPI app or router"),
+    _s("api", "flask Flask Blueprint route",
+     r"^\s*(?:from flask\b|import flask\b)|\bBlueprint\(|^\s*@\w+\.route\(", "Flask routes"),
+    _s("api", "get post put patch delete head options api_route websocket",
+     r"^\s*@\w+\.(?:get|post|put|patch|delete|head|options|api_route|websocket)\(\s*f?[\"']",
+     "route decorators (@router.get, @app.post, ...)"),
+    _s("api", "rest_framework APIView ViewSet ModelViewSet GenericViewSet GenericAPIView "
+     "ModelSerializer HyperlinkedModelSerializer api_view serializers",
+     r"\brest_framework\b|\b(?:APIView|ViewSet|ModelViewSet|GenericViewSet|GenericAPIView"
+     r"|ModelSerializer|HyperlinkedModelSerializer)\b|@api_view\(|\bserializers\.\w*Serializer\b",
+     "Django REST framework views or serializers"),
+    _s("api", "urlpatterns path re_path",
+     r"^urlpatterns\b|\b(?:re_)?path\(\s*r?[\"'][^\"']*[\"']\s*,\s*[\w.]+", "Django URL patterns"),
+    _s("api", "JsonResponse HttpResponse django require_http_methods require_GET require_POST",
+     r"\bJsonResponse\(|^\s*from django\.http\b|@require_(?:http_methods|GET|POST)\b",
+     "Django views"),
+    _s("api", "ninja NinjaAPI", r"^\s*from ninja\b|\bNinjaAPI\(", "Django Ninja API"),
+    _s("api", "graphene strawberry ariadne",
+     r"^\s*(?:import|from) (?:graphene|strawberry|ariadne)\b|@strawberry\.(?:type|mutation)",
+     "GraphQL schema and resolvers"),
+    _s("api", "aiohttp RouteTableDef Route",
+     r"^\s*from aiohttp import web\b|\bRouteTableDef\(|\bRoute\(\s*[\"']/",
+     "aiohttp/Starlette routes"),
+    _s("query", "sqlmodel SQLModel", r"^\s*from sqlmodel\b|\bSQLModel\b.*\btable\s*=\s*True",
+     "SQLModel tables"),
+    _s("query",
+     "sqlalchemy mapped_column Mapped declarative_base DeclarativeBase relationship Column "
+     "session Session select",
+     r"^\s*(?:from|import) sqlalchemy\b|\bmapped_column\(|\bMapped\[|\bdeclarative_base\("
+     r"|\bDeclarativeBase\b|\brelationship\(|\bColumn\(\s*\w"
+     r"|\b(?:session|db\.session|Session)\.(?:query|execute|scalars?|get|merge)\("
+     r"|\bselect\(\s*[A-Z]\w*[,)]", "SQLAlchemy models or queries"),
+    _s("query", "models objects QuerySet Manager cursor",
+     r"\bmodels\.(?:Model|CharField|IntegerField|BigIntegerField|ForeignKey|TextField"
+     r"|BooleanField|DateTimeField|DecimalField|JSONField|ManyToManyField|OneToOneField|Index"
+     r"|UniqueConstraint|Manager|QuerySet)\b|\.objects\.(?:filter|get|all|create|exclude"
+     r"|annotate|aggregate|select_related|prefetch_related|raw|update|bulk_create|bulk_update"
+     r"|get_or_create|update_or_create|values|values_list|order_by|only|defer"
+     r"|select_for_update|count|exists|in_bulk|iterator|using)\(|\bconnection\.cursor\(",
+     "Django ORM models or querysets"),
+    _s("query",
+     "psycopg psycopg2 asyncpg pymysql MySQLdb sqlite3 aiosqlite cursor fetchall fetchone "
+     "fetchmany fetchrow fetchval",
+     r"^\s*(?:import|from) (?:psycopg2?|asyncpg|pymysql|MySQLdb|sqlite3|aiosqlite)\b"
+     r"|\.cursor\(\)|\.(?:fetchall|fetchone|fetchmany|fetchrow|fetchval)\(",
+     "DB-API database access"),
+    _s("query", "pymongo motor insert_one insert_many find_one update_one update_many",
+     r"^\s*(?:import|from) (?:pymongo|motor)\b|\.(?:insert_one|insert_many|find_one"
+     r"|update_one|update_many|delete_one|delete_many)\(", "MongoDB queries"),
+    SQL_IN_CODE,
+    _s("apitest", "TestClient APIClient APITestCase APIRequestFactory AsyncClient client",
+     r"\b(?:TestClient|APIClient|APITestCase|APIRequestFactory)\b"
+     r"|\bclient\.(?:get|post|put|patch|delete)\(\s*f?[\"']/",
+     "exercises HTTP endpoints (test client)"),
+)
+
+_RUBY = (
+    _s("migration",
+     "ActiveRecord create_table add_column remove_column add_index remove_index change_column "
+     "change_column_null change_column_default add_reference remove_reference change_table "
+     "rename_column rename_table drop_table add_foreign_key remove_foreign_key",
+     r"<\s*ActiveRecord::Migration\b|^\s*(?:create_table|add_column|remove_column|add_index"
+     r"|remove_index|change_column|change_column_null|change_column_default|add_reference"
+     r"|remove_reference|change_table|rename_column|rename_table|drop_table|add_foreign_key"
+     r"|remove_foreign_key|add_check_constraint)\b", "ActiveRecord migration DSL"),
+    _s("api", "ApplicationController ActionController render Grape Sinatra",
+     r"<\s*(?:ApplicationController|ActionController::(?:Base|API)|\w+Controller)\b"
+     r"|\brender\s*\(?\s*json:|<\s*Grape::API\b|<\s*Sinatra::Base\b", "Rails controller"),
+    _s("query",
+     "ApplicationRecord ActiveRecord has_many belongs_to has_one has_and_belongs_to_many scope "
+     "where find_by_sql joins left_joins includes preload eager_load pluck find_each "
+     "find_in_batches in_batches find_by exec_query select_all update_all delete_all "
+     "insert_all upsert_all lock",
+     r"<\s*(?:ApplicationRecord|ActiveRecord::Base)\b|^\s*scope\s+:"
+     r"|\.(?:where|find_by_sql|joins|left_joins|includes"
+     r"|preload|eager_load|pluck|find_each|find_in_batches|in_batches|find_by|exec_query"
+     r"|select_all|update_all|delete_all|insert_all|upsert_all|lock)[(\s]",
+     "ActiveRecord models or queries"),
+    SQL_IN_CODE,
+    _s("apitest", "request controller get post put patch delete parsed_body IntegrationTest",
+     r"type:\s*:(?:request|controller)\b|^\s*(?:get|post|put|patch|delete)\s*\(?\s*['\"/]"
+     r"|^\s*(?:get|post|put|patch|delete)\s*\(?\s*\w+_(?:path|url)\b|\bparsed_body\b"
+     r"|ActionDispatch::IntegrationTest", "exercises HTTP endpoints (request specs)"),
+)
+
+_JS = (
+    _s("frontend",
+     "react vue svelte preact angular useState useEffect useQuery useSWR className window "
+     "document localStorage axios ky ofetch fetch",
+     r"from\s+['\"](?:react(?:-dom|-router(?:-dom)?|-query)?|vue|svelte|solid-js|preact"
+     r"|@angular/[\w-]+|@tanstack/react-query)['\"]|\b(?:useState|useEffect|useQuery|useSWR)\("
+     r"|\bclassName=|\bwindow\.|\bdocument\.|\blocalStorage\b"
+     r"|from\s+['\"](?:axios|ky|ofetch)['\"]|\baxios\.|\bfetch\(",
+     "browser or HTTP client code"),
+    _s("migration", "exports knex up",
+     r"\bexports\.up\s*=|\bknex\.schema\.|^export\s+(?:async\s+)?function\s+up\s*\(\s*knex",
+     "Knex migration (knex.schema)"),
+    _s("migration", "queryInterface", r"\bqueryInterface\.\w+\(",
+     "Sequelize migration (queryInterface)"),
+    _s("migration", "MigrationInterface queryRunner",
+     r"\bimplements\s+MigrationInterface\b|\bqueryRunner\.\w+\(",
+     "TypeORM migration (MigrationInterface)"),
+    _s("api", "GET POST PUT PATCH DELETE HEAD OPTIONS NextApiRequest NextApiResponse",
+     r"^export\s+(?:async\s+)?function\s+(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\b"
+     r"|^export\s+const\s+(?:GET|POST|PUT|PATCH|DELETE)\s*=|\bNextApi(?:Request|Response)\b",
+     "Next.js route handler exports"),
+    _s("api", "Controller Get Post Put Patch Delete All",
+     r"@Controller\(|@(?:Get|Post|Put|Patch|Delete|All)\(\s*['\"`)]",
+     "NestJS controller decorators"),
+    _s("api", "Resolver Query Mutation Subscription ResolveField typeDefs gql ApolloServer "
+     "GraphQLObjectType",
+     r"@Resolver\(|@(?:Query|Mutation|Subscription|ResolveField)\(|\btypeDefs\b"
+     r"|\bgql`\s*(?:type|extend|schema|input|enum|scalar|interface|union)\b"
+     r"|new ApolloServer\(|\bGraphQLObjectType\b", "GraphQL schema or resolvers"),
+    _s("api", "express koa router fastify hono Hono Router",
+     r"require\(\s*['\"](?:express|koa|@koa/router|koa-router|fastify|hono)['\"]\s*\)"
+     r"|from\s+['\"](?:express|koa|@koa/router|koa-router|fastify|hono)['\"]"
+     r"|\bexpress\.Router\(|\bnew Hono\(", "Express/Koa/Fastify/Hono server"),
+    _s("api", "get post put patch delete all head options",
+     r"\b(?:app|router|server|fastify|routes|\w+Router|\w+_router)\."
+     r"(?:get|post|put|patch|delete|all|head|options)\(\s*['\"`]/"
+     r"|\.(?:get|post|put|patch|delete|all)\(\s*['\"`]/[^'\"`]*['\"`]\s*,[^\n]*?"
+     r"\(\s*(?:req|request|ctx|c)\b", "Express-style route registrations"),
+    _s("query", "typeorm Entity Column PrimaryGeneratedColumn PrimaryColumn ManyToOne OneToMany "
+     "ManyToMany JoinColumn createQueryBuilder getRepository InjectRepository",
+     r"from\s+['\"]typeorm['\"]|@(?:Entity|Column|PrimaryGeneratedColumn|PrimaryColumn"
+     r"|ManyToOne|OneToMany|ManyToMany|JoinColumn)\(|\.createQueryBuilder\(|\bgetRepository\("
+     r"|@InjectRepository\(", "TypeORM entities or queries"),
+    _s("query",
+     "sequelize Sequelize DataTypes",
+     r"(?:from\s+|require\(\s*)['\"]sequelize(?:-typescript)?['\"]"
+     r"|\bsequelize\.(?:define|query|transaction)\(|\bDataTypes\.\w+",
+     "Sequelize models or queries"),
+    _s("query", "prisma PrismaClient queryRaw executeRaw queryRawUnsafe executeRawUnsafe",
+     r"\bnew PrismaClient\(|\bprisma\.\w+\.(?:findMany|findUnique|findUniqueOrThrow|findFirst"
+     r"|findFirstOrThrow|create|createMany|update|updateMany|upsert|delete|deleteMany|count"
+     r"|aggregate|groupBy)\(|\$(?:queryRaw|executeRaw)(?:Unsafe)?\b", "Prisma Client queries"),
+    _s("query", "knex db trx whereIn whereRaw joinRaw orderByRaw",
+     r"\b(?:knex|db|trx)\(\s*['\"]\w+['\"]\s*\)\s*\."
+     r"|\bknex\.(?:raw|select|from|insert|transaction)\("
+     r"|(?:from\s+|require\(\s*)['\"]knex['\"]|\.(?:whereIn|whereRaw|joinRaw|orderByRaw)\(",
+     "Knex queries"),
+    _s("query", "drizzle pgTable mysqlTable sqliteTable",
+     r"['\"]drizzle-orm(?:/[\w-]+)?['\"]|\b(?:pgTable|mysqlTable|sqliteTable)\(",
+     "Drizzle schema or queries"),
+    _s("query", "mongoose Schema", r"['\"]mongoose['\"]|\bnew (?:mongoose\.)?Schema\(",
+     "Mongoose models"),
+    _s("query", "pg mysql mysql2 postgres query",
+     r"(?:from\s+|require\(\s*)['\"](?:pg|mysql2?(?:/promise)?|better-sqlite3|postgres"
+     r"|@neondatabase/serverless|@vercel/postgres)['\"]"
+     r"|\b(?:pool|client|db|conn|connection)\.query\(", "SQL driver queries"),
+    SQL_IN_CODE,
+    _s("apitest", "supertest request inject",
+     r"['\"]supertest['\"]|\brequest\(\s*(?:app|server|this\.app|app\.getHttpServer\(\))"
+     r"|\.inject\(\s*\{\s*method", "exercises HTTP endpoints (supertest)"),
+)
+
+_GO = (
+    _s("migration", "goose AddMigration AddMigrationContext",
+     r"\bgoose\.AddMigration\w*\(|\"github\.com/pressly/goose(?:/v\d)?\"", "goose Go migration"),
+    _s("api", "ResponseWriter HandleFunc NewServeMux ServeMux ListenAndServe",
+     r"\bhttp\.ResponseWriter\b|\.HandleFunc\(|\bhttp\.(?:NewServeMux|ListenAndServe|Handle)\("
+     r"|\bhttp\.ServeMux\b", "net/http handlers"),
+    _s("api", "gin", r"\"github\.com/gin-gonic/gin\"|\*gin\.(?:Context|Engine|RouterGroup)\b"
+     r"|\bgin\.(?:Default|New)\(", "gin handlers"),
+    _s("api", "echo", r"\"github\.com/labstack/echo(?:/v\d)?\"|\becho\.(?:Context|New)\b",
+     "echo handlers"),
+    _s("api", "chi Get Post Put Patch Delete Route Mount",
+     r"\"github\.com/go-chi/chi(?:/v\d)?\"|\bchi\.(?:NewRouter|Router)\b"
+     r"|\b\w+\.(?:Get|Post|Put|Patch|Delete|Route|Mount)\(\s*\"/", "chi routes"),
+    _s("api", "GET POST PUT PATCH DELETE Any", r"\.(?:GET|POST|PUT|PATCH|DELETE|Any)\(\s*\"/",
+     "route registrations (gin/echo)"),
+    _s("api", "fiber", r"\"github\.com/gofiber/fiber(?:/v\d)?\"|\*fiber\.Ctx\b", "fiber handlers"),
+    _s("api", "mux", r"\"github\.com/gorilla/mux\"|\bmux\.(?:NewRouter|Vars)\(",
+     "gorilla/mux routes"),
+    _s("api", "grpc NewServer",
+     r"\bRegister\w+Server\(|\bgrpc\.NewServer\(|\bUnimplemented\w+Server\b",
+     "gRPC service implementation"),
+    _s("query", "gorm Where First Find Preload Raw Joins Updates",
+     r"\"gorm\.io/gorm\"|\*gorm\.DB\b|\bgorm\.Model\b|`gorm:\""
+     r"|\b(?:db|tx|DB)\.(?:Where|First|Find|Create|Save|Preload|Joins|Raw|Model|Updates)\(",
+     "GORM models or queries"),
+    _s("query", "sql QueryContext QueryRowContext ExecContext PrepareContext NamedExecContext "
+     "SelectContext GetContext Query QueryRow Exec Prepare pgx pgxpool sqlx",
+     r"\"database/sql\"|\*sql\.(?:DB|Tx|Rows|Row|Stmt|Conn)\b"
+     r"|\.(?:QueryContext|QueryRowContext|ExecContext|PrepareContext|NamedExecContext"
+     r"|SelectContext|GetContext)\(|\.(?:Query|QueryRow|Exec|Prepare)\(\s*(?:ctx\s*,\s*)?"
+     r"(?:\"|`|\w*[qQ]uery\b|q\b|stmt\b)"
+     r"|\"github\.com/jackc/pgx(?:/v\d)?(?:/pgxpool)?\"|\"github\.com/jmoiron/sqlx\"",
+     "database/sql queries"),
+    _s("query", "ent Schema", r"\"entgo\.io/ent\"|\bent\.Schema\b", "ent schema"),
+    _s("query", "squirrel sq goqu",
+     r"\"github\.com/Masterminds/squirrel\"|\bsq\.(?:Select|Insert|Update|Delete)\("
+     r"|\"github\.com/doug-martin/goqu", "SQL query builder"),
+    SQL_IN_CODE,
+    _s("apitest", "httptest", r"\bhttptest\.(?:NewRecorder|NewRequest|NewServer)\(",
+     "exercises HTTP handlers (httptest)"),
+)
+
+_JVM = (
+    _s("migration", "BaseJavaMigration", r"\bBaseJavaMigration\b", "Flyway Java migration"),
+    _s("api", "RestController Controller RequestMapping GetMapping PostMapping PutMapping "
+     "PatchMapping DeleteMapping",
+     r"@(?:RestController|Controller|RequestMapping|GetMapping|PostMapping|PutMapping"
+     r"|PatchMapping|DeleteMapping)\b", "Spring MVC controller annotations"),
+    _s("api", "ws Path Produces Consumes",
+     r"\b(?:javax|jakarta)\.ws\.rs\b|@Path\(\s*\"|@(?:Produces|Consumes)\(", "JAX-RS resource"),
+    _s("api", "routing route get post put patch delete call",
+     r"\brouting\s*\{|\broute\(\s*\"/|\b(?:get|post|put|patch|delete)\(\s*\"/[^\"]*\"\s*\)\s*\{"
+     r"|\bcall\.respond\w*\(", "Ktor routes"),
+    _s("api", "GrpcService ImplBase", r"@GrpcService\b|\bextends\s+\w+Grpc\.\w+ImplBase\b",
+     "gRPC service implementation"),
+    _s("api", "QueryMapping MutationMapping SchemaMapping DgsComponent",
+     r"@(?:QueryMapping|MutationMapping|SchemaMapping|DgsComponent)\b", "GraphQL controller"),
+    _s("query", "Entity Table Column ManyToOne OneToMany ManyToMany OneToOne JoinColumn JoinTable "
+     "Embeddable MappedSuperclass GeneratedValue persistence",
+     r"@(?:Entity|Table|Column|ManyToOne|OneToMany|ManyToMany|OneToOne|JoinColumn|JoinTable"
+     r"|Embeddable|MappedSuperclass|GeneratedValue)\b|\b(?:javax|jakarta)\.persistence\b",
+     "JPA entity mappings"),
+    _s("query", "JpaRepository CrudRepository PagingAndSortingRepository ListCrudRepository "
+     "ReactiveCrudRepository R2dbcRepository MongoRepository Repository Query Modifying",
+     r"\b(?:Jpa|Crud|PagingAndSorting|ListCrud|ReactiveCrud|R2dbc|Mongo)Repository\s*<"
+     r"|@Repository\b|@Query\(|@Modifying\b", "Spring Data repository"),
+    _s("query", "JdbcTemplate NamedParameterJdbcTemplate JdbcClient EntityManager createQuery "
+     "createNativeQuery DSLContext prepareStatement Mapper Select Insert Update Delete",
+     r"\b(?:NamedParameter)?JdbcTemplate\b|\bJdbcClient\b|\bEntityManager\b"
+     r"|\.create(?:Native)?Query\(|\bDSLContext\b|\bprepareStatement\(|@Mapper\b"
+     r"|@(?:Select|Insert|Update|Delete)\(\s*\"", "JDBC/JPA/jOOQ/MyBatis queries"),
+    _s("query", "Table IntIdTable LongIdTable UUIDTable",
+     r"\bobject\s+\w+\s*:\s*(?:Int|Long|UUID)?(?:Id)?Table\(", "Exposed table definitions"),
+    SQL_IN_CODE,
+    _s("apitest", "MockMvc WebTestClient TestRestTemplate RestAssured testApplication",
+     r"\b(?:MockMvc|WebTestClient|TestRestTemplate|RestAssured)\b|\btestApplication\s*\{",
+     "exercises HTTP endpoints (MockMvc/WebTestClient)"),
+)
+
+_PHP = (
+    _s("migration", "Schema Blueprint Migration",
+     r"\bSchema::(?:create|table|drop|dropIfExists|rename|dropColumns)\(|\bBlueprint\s+\$table\b"
+     r"|\bextends\s+Migration\b", "Laravel schema migration"),
+    _s("migration", "AbstractMigration", r"\bextends\s+AbstractMigration\b", "Doctrine migration"),
+    _s("api", "Route",
+     r"\bRoute::(?:get|post|put|patch|delete|any|match|resource|apiResource|apiResources|group"
+     r"|prefix|middleware|controller|name)\(", "Laravel routes"),
+    _s("api", "Controller Illuminate response AbstractController Route",
+     r"\bextends\s+(?:\w+\\)*(?:Abstract)?Controller\b|\bIlluminate\\Http\\(?:Request"
+     r"|JsonResponse|Resources)\b|\bresponse\(\)->json\(|#\[Route\(|@Route\(",
+     "controller actions"),
+    _s("api", "JsonResource ResourceCollection FormRequest",
+     r"\bextends\s+(?:JsonResource|ResourceCollection|FormRequest)\b",
+     "Laravel API resource or form request"),
+    _s("query", "Model Authenticatable Pivot Eloquent DB hasMany belongsTo hasOne belongsToMany "
+     "morphMany morphTo where whereIn query with find findOrFail firstOrCreate "
+     "updateOrCreate create orderBy groupBy join leftJoin paginate chunk cursor lockForUpdate",
+     r"\bextends\s+(?:\w+\\)*(?:Model|Authenticatable|Pivot)\b|\bIlluminate\\Database\\Eloquent\b"
+     r"|\bDB::(?:table|select|insert|update|delete|statement|raw|unprepared|transaction)\("
+     r"|->(?:hasMany|belongsTo|hasOne|belongsToMany|morphMany|morphTo)\("
+     r"|::(?:where|whereIn|query|with|find|findOrFail|firstOrCreate|updateOrCreate)\("
+     r"|->(?:where|whereIn|orderBy|groupBy|join|leftJoin|paginate|chunk|cursor"
+     r"|lockForUpdate)\(", "Eloquent models or queries"),
+    _s("query", "ORM Doctrine createQueryBuilder PDO prepare",
+     r"#\[ORM\\|@ORM\\|\bDoctrine\\ORM\b|->createQueryBuilder\(|\bnew PDO\("
+     r"|->prepare\(\s*['\"]", "Doctrine/PDO data access"),
+    SQL_IN_CODE,
+    _s("apitest", "getJson postJson putJson patchJson deleteJson json get post put patch delete",
+     r"->(?:getJson|postJson|putJson|patchJson|deleteJson)\(|\$this->(?:json|get|post|put"
+     r"|patch|delete)\(\s*['\"/]", "exercises HTTP endpoints (HTTP tests)"),
+)
+
+_CSHARP = (
+    _s("migration", "MigrationBuilder Migration",
+     r"\bMigrationBuilder\b|:\s*Migration\b|\[Migration\(", "EF Core migration (MigrationBuilder)"),
+    _s("api", "ApiController ControllerBase Controller HttpGet HttpPost HttpPut HttpPatch "
+     "HttpDelete Route",
+     r"\[ApiController\]|:\s*(?:ControllerBase|Controller)\b|\[Http(?:Get|Post|Put|Patch|Delete)"
+     r"\b|\[Route\(", "ASP.NET controller"),
+    _s("api", "MapGet MapPost MapPut MapPatch MapDelete MapGroup MapMethods",
+     r"\.Map(?:Get|Post|Put|Patch|Delete|Group|Methods)\(", "ASP.NET minimal API endpoints"),
+    _s("query",
+     "DbContext IdentityDbContext DbSet modelBuilder FromSqlRaw FromSqlInterpolated FromSql "
+     "ExecuteSqlRaw ExecuteSqlInterpolated SqlQuery SqlQueryRaw SqlCommand Query QueryAsync "
+     "QueryFirstOrDefaultAsync QuerySingleAsync ExecuteAsync Dapper Include ToListAsync "
+     "SaveChangesAsync", r":\s*(?:Identity)?DbContext\b|\bDbSet<|\bmodelBuilder\.|\.(?:FromSqlRaw"
+     r"|FromSqlInterpolated|FromSql|ExecuteSqlRaw|ExecuteSqlInterpolated|SqlQuery|SqlQueryRaw)\("
+     r"|\bnew SqlCommand\(|\.(?:Query|QueryAsync|QueryFirstOrDefaultAsync|QuerySingleAsync"
+     r"|ExecuteAsync)(?:<[^>\n]+>)?\(\s*(?:@?\"|sql\b)|\busing\s+Dapper\b|\.Include\("
+     r"|\.ToListAsync\(|\.SaveChangesAsync\(", "EF Core / Dapper data access"),
+    SQL_IN_CODE,
+    _s("apitest", "WebApplicationFactory client",
+     r"\bWebApplicationFactory<|\bclient\.(?:GetAsync|PostAsync|PostAsJsonAsync|PutAsJsonAsync"
+     r"|DeleteAsync)\(\s*\"/", "exercises HTTP endpoints (WebApplicationFactory)"),
+)
+
+_SQL = (
+    _s("migration", "goose", r"^--\s*\+goose\s+(?:Up|Down)\b", "goose SQL migration"),
+    _s("migration", "migrate", r"^--\s*\+migrate\s+(?:Up|Down)\b", "sql-migrate migration"),
+    _s("migration", "liquibase changeset", r"^--\s*liquibase formatted sql|^--\s*changeset\s",
+     "Liquibase formatted SQL"),
+    _s("migration", "Create Modify Drop Rename Add",
+     r"^-- (?:Create|Modify|Drop|Rename|Add) \"[\w.]+\" (?:table|index|schema|view)\b",
+     "Atlas versioned migration"),
+    _s("query", "name", r"^--\s*name:\s*\w+\s+:(?:one|many|exec|execrows|execresult|execlastid"
+     r"|copyfrom|batchexec|batchmany|batchone)\b", "sqlc queries"),
+    _s("migration", "CREATE ALTER DROP COMMENT create alter drop comment",
+     r"(?i)^\s*(?:(?:CREATE|ALTER|DROP)\s+(?:OR\s+REPLACE\s+)?(?:TABLE|INDEX|UNIQUE\s+INDEX"
+     r"|SCHEMA|TYPE|VIEW|MATERIALIZED\s+VIEW|SEQUENCE|EXTENSION|TRIGGER|DOMAIN)\b"
+     r"|COMMENT\s+ON\b)", "SQL DDL (schema change)", undecided_only=True),
+)
+
+_DATA = (
+    _s("api", "openapi swagger operationId ref",
+     r"^\s*[\"']?(?:openapi|swagger)[\"']?\s*:\s*[\"']?\d|^\s*[\"']?operationId[\"']?\s*:"
+     r"|[\"']?\$ref[\"']?\s*:\s*[\"']#/(?:components|definitions)/",
+     "OpenAPI/Swagger specification"),
+    _s("api", "asyncapi", r"^\s*[\"']?asyncapi[\"']?\s*:", "AsyncAPI specification"),
+    _s("migration", "databaseChangeLog", r"^\s*[\"']?databaseChangeLog[\"']?\s*:",
+     "Liquibase changelog"),
+)
+
+_GRAPHQL = (
+    _s("api", "type schema extend input enum scalar interface union directive",
+     r"^\s*(?:extend\s+)?(?:type|input|enum|scalar|interface|union|schema|directive)\b",
+     "GraphQL SDL"),
+    _s("frontend", "query mutation subscription fragment",
+     r"^\s*(?:query|mutation|subscription|fragment)\b", "GraphQL client operations"),
+)
+
+_PROTO = (
+    _s("api", "service rpc", r"^\s*service\s+\w+\s*\{|^\s*rpc\s+\w+\s*\(",
+     "protobuf service definition"),
+)
+
+_XML = (
+    _s("migration", "databaseChangeLog changeSet", r"<databaseChangeLog\b|<changeSet\b",
+     "Liquibase changelog"),
+    _s("query", "mapper select insert update delete entity hibernate",
+     r"<mapper\s+namespace=|<(?:select|insert|update|delete)\s+id=|<entity-mappings\b"
+     r"|<hibernate-mapping\b", "ORM mapping or MyBatis SQL"),
+)
+
+_HCL = (
+    _s("migration", "table schema", r"^\s*table\s+\"[\w.]+\"\s*\{", "Atlas HCL schema"),
+    _s("migration", "migration env", r"^\s*env\s+\"\w+\"\s*\{[^}]*\bmigration\s*\{",
+     "Atlas project configuration"),
+)
+# fmt: on
+
+
+SIGNALS: dict[str, tuple[Signal, ...]] = {
+    "python": _PYTHON,
+    "ruby": _RUBY,
+    "js": _JS,
+    "go": _GO,
+    "jvm": _JVM,
+    "php": _PHP,
+    "csharp": _CSHARP,
+    "sql": _SQL,
+    "data": _DATA,
+    "graphql": _GRAPHQL,
+    "proto": _PROTO,
+    "xml": _XML,
+    "hcl": _HCL,
+}
