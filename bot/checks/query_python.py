@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from bot.checks.query_common import Hit, looks_like_sql, mentions_sql, sql_hits
 from bot.checks.query_pyfix import suggest
-from bot.checks.query_pystrings import Built, build_of
+from bot.checks.query_pystrings import Built, build_of, is_safe_value
 from bot.models import Severity
 
 QUERY_CALLS = frozenset(
@@ -40,6 +40,7 @@ _ROUTE_DECORATOR = re.compile(
     r"\.(get|post|put|patch|delete|route|api_route|websocket)\(|\bapi_view\b|\baction\(",
 )
 _PAGINATION = re.compile(r"paginat|limit|page|offset|per_page|max_results|take", re.IGNORECASE)
+_SQL_LIMIT = re.compile(r"\b(LIMIT|FETCH\s+FIRST|TOP)\b", re.IGNORECASE)
 _BOUNDED = re.compile(r"\.(limit|offset|paginate|first|one|one_or_none|scalar)\(|\[[^]]*:")
 _BATCHING = re.compile(r"\.(limit|yield_per|iterator)\(|\[[^]]*:")
 _N1_FIX_DJANGO = (
@@ -211,13 +212,16 @@ class _Walker(ast.NodeVisitor):
         if built is None and isinstance(arg, ast.Name):
             found, built = self._assigned_build(arg.id, before=call.lineno)
             origin = found or arg
-        if built is None or not built.unsafe or not mentions_sql(built.static_text()):
+        if built is None or not mentions_sql(built.static_text()):
+            return
+        if not [v for v in built.unsafe if not self._safe_variable(v)]:
             return
         severity: Severity | None = "critical" if self._from_request(built) else None
         line = getattr(origin, "lineno", call.lineno)
-        note = ""
+        spliced = ", ".join(f"`{ast.unparse(v)}`" for v in built.unsafe[:3])
+        note = f"Spliced in: {spliced}."
         if origin is not arg:
-            note = f"The string is built on line {line} and run on line {call.lineno}."
+            note += f" The string is built on line {line} and run on line {call.lineno}."
         fix = None
         if origin is arg and call.lineno in self.lines:
             fix = suggest(call, built, line=self.lines[call.lineno], style=self.style)
@@ -251,6 +255,14 @@ class _Walker(ast.NodeVisitor):
         stmt, built = unsafe
         return stmt, Built((*built.parts, " ".join(static)), built.how, plain=False)
 
+    def _safe_variable(self, value: ast.expr) -> bool:
+        """A local whose every assignment is safe (`marks = ", ".join(["%s"] * len(ids))`)."""
+        if not isinstance(value, ast.Name) or not self.scopes:
+            return False
+        stmts = self.scopes[-1].assigns.get(value.id, [])
+        values = [getattr(st, "value", None) for st in stmts]
+        return bool(values) and all(isinstance(v, ast.expr) and is_safe_value(v) for v in values)
+
     def _from_request(self, built: Built) -> bool:
         params = set().union(*(s.params for s in self.scopes if s.route))
         for value in built.unsafe:
@@ -271,7 +283,8 @@ class _Walker(ast.NodeVisitor):
             detail, fix = f"{chain}.{name}()", _N1_FIX_DBAPI if cursor else _N1_FIX_SQLA
         else:
             return
-        if isinstance(self.loops[-1], ast.While) and _BATCHING.search(ast.unparse(call)):
+        statement = self.lines.get(call.lineno, "") or ast.unparse(call)
+        if isinstance(self.loops[-1], ast.While) and _BATCHING.search(statement):
             return  # a batch loop: one bounded query per batch is the point
         self.hits.append(Hit("n-plus-one-query", call.lineno, detail, fix=fix))
 
@@ -308,6 +321,8 @@ def _mentions_pagination(node: ast.AST) -> bool:
             else ""
         )
         if word and _PAGINATION.search(word):
+            return True
+        if isinstance(sub, ast.Constant) and _SQL_LIMIT.search(str(sub.value)):
             return True
     return False
 

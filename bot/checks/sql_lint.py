@@ -88,6 +88,14 @@ def _parse(dia: Dialect, chunk: list[Token], text: str) -> exp.Expr | None:
     return parsed[0] if parsed and parsed[0] is not None else None
 
 
+def _text(node: exp.Expr) -> str:
+    """The node as short PostgreSQL text for a title, without the comments attached to it."""
+    try:
+        return node.sql(dialect="postgres", comments=False)
+    except Exception:  # generation can fail on nodes a dialect cannot express
+        return node.key.upper()
+
+
 def _line(node: exp.Expr, default: int) -> int:
     """The first source line sqlglot recorded inside `node` (identifiers and literals carry it)."""
     for sub in node.walk():
@@ -102,7 +110,7 @@ def _lint_statement(stmt: exp.Expr, span: tuple[int, int], *, dynamic: bool) -> 
     out: list[SqlIssue] = []
     if not dynamic and isinstance(stmt, exp.Update | exp.Delete) and not stmt.args.get("where"):
         verb = "UPDATE" if isinstance(stmt, exp.Update) else "DELETE"
-        table = stmt.this.sql() if isinstance(stmt.this, _NODE) else "?"
+        table = _text(stmt.this) if isinstance(stmt.this, _NODE) else "?"
         out.append(SqlIssue("update-delete-without-where", first, f"{verb} {table}", *span, True))
     for query in _result_queries(stmt):
         out.extend(_star_issues(query, span))
@@ -135,7 +143,7 @@ def _star_issues(query: exp.Query, span: tuple[int, int]) -> list[SqlIssue]:
     out: list[SqlIssue] = []
     for col in query.expressions:
         if isinstance(col, exp.Star) or (isinstance(col, exp.Column) and col.is_star):
-            out.append(SqlIssue("select-star", _line(col, first), col.sql(), *span))
+            out.append(SqlIssue("select-star", _line(col, first), _text(col), *span))
     return out
 
 
@@ -182,7 +190,7 @@ def _leading_wildcards(stmt: exp.Expr, span: tuple[int, int]) -> list[SqlIssue]:
     for like in stmt.find_all(exp.Like, exp.ILike):
         pattern = like.expression
         if isinstance(pattern, _NODE) and _starts_with_wildcard(pattern):
-            out.append(SqlIssue("leading-wildcard-like", _line(like, first), pattern.sql(), *span))
+            out.append(SqlIssue("leading-wildcard-like", _line(like, first), _text(pattern), *span))
     return out
 
 
@@ -207,7 +215,7 @@ def _cross_joins(stmt: exp.Expr, span: tuple[int, int]) -> list[SqlIssue]:
             if table.name in ctes or _is_linked(table, links):
                 continue
             out.append(
-                SqlIssue("implicit-cross-join", _line(table, first), table.sql(), *span, True)
+                SqlIssue("implicit-cross-join", _line(table, first), _text(table), *span, True)
             )
     return out
 
