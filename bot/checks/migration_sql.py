@@ -35,7 +35,7 @@ _SEVERITY: dict[str, Severity] = {
     "prefer-big-int": "info",
     "prefer-identity": "info",
     "prefer-text-field": "info",
-    "prefer-timestamp-tz": "low",
+    "prefer-timestamp-tz": "info",
     "transaction-nesting": "medium",
     "ban-uncommitted-transaction": "medium",
     "ban-alter-domain-with-add-constraint": "medium",

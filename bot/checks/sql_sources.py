@@ -138,6 +138,7 @@ def _added_statements(text: str, added: frozenset[int]) -> str:
     starts = line_starts(text)
     chars = list(text)
     for begin, end in split_statements(text):
+        begin += len(text[begin:end]) - len(text[begin:end].lstrip())
         first = bisect.bisect_right(starts, begin) - 1
         last = bisect.bisect_right(starts, max(begin, end - 1)) - 1
         body_lines = [

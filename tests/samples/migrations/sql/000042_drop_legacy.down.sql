@@ -1,0 +1,2 @@
+ALTER TABLE orders DROP COLUMN IF EXISTS status;
+DROP TABLE customers;
