@@ -225,3 +225,14 @@ def test_reports_mark_test_files_out_of_route_checks() -> None:
     file = make_diff("tests/test_app.py", old, "")
     report = FileReport(path=file.path, status="modified", is_test=True)
     assert contracts.check([file], [report], ChecksConfig()) == []
+
+
+def test_documentation_only_spec_change_is_not_read() -> None:
+    """A change to descriptions and the version only is skipped before any file is read."""
+    old = sample("orders-openapi.yaml")
+    new = old.replace("  version: 2.3.0", "  version: 2.3.1").replace(
+        "      summary: List orders, newest first", "      summary: List orders"
+    )
+    source = DictSource({"openapi.yaml": old}, {"openapi.yaml": new})
+    assert check(make_diff("openapi.yaml", old, new, context=3), source=source) == []
+    assert source.reads == []

@@ -24,6 +24,11 @@ _SPEC_HINT = re.compile(
     r"""|["']#/(components|definitions)/""",
     re.MULTILINE,
 )
+# Changed lines that cannot change the contract: documentation keys, comments, blank lines.
+_DOC_ONLY = re.compile(
+    r"""^\s*(#.*|["']?(description|summary|title|version|example|externalDocs|termsOfService)"""
+    r"""["']?\s*:.*|)$"""
+)
 _GRAPHQL_EXT = re.compile(r"\.(graphqls?|gql)$", re.IGNORECASE)
 _GRAPHQL_HINT = re.compile(
     r"^\s*(extend\s+)?(type|schema|input|interface)\s+\w*\s*\{", re.MULTILINE
@@ -110,6 +115,12 @@ def _maybe_graphql(file: FileDiff, text: str) -> bool:
     return file.path.endswith((".sdl", ".schema", ".txt")) and bool(_GRAPHQL_HINT.search(text))
 
 
+def _doc_only(file: FileDiff) -> bool:
+    """Every changed line is documentation: nothing to compare (and no spec to parse)."""
+    changed = (ln.text for h in file.hunks for ln in h.lines if ln.kind != " ")
+    return all(_DOC_ONLY.match(text) for text in changed)
+
+
 def _openapi(file: FileDiff, versions: Versions) -> list[ContractChange] | None:
     base, head = versions
     if not looks_like_spec(head) or (base and not looks_like_spec(base)):
@@ -156,6 +167,8 @@ def check(
             continue
         text = _diff_text(file)
         if _maybe_spec(file, text):
+            if file.hunks and _doc_only(file):
+                continue
             found.extend(_compare_file(file, source, _openapi))
         elif _maybe_graphql(file, text):
             found.extend(_compare_file(file, source, _graphql))

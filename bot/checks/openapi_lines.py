@@ -6,40 +6,107 @@ JSON is YAML, so one map serves both. The map is built only when there is a chan
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import yaml
+from yaml.constructor import SafeConstructor
+from yaml.resolver import BaseResolver
 
 from bot.checks.openapi_changes import ContractChange
 from bot.checks.openapi_diff import diff_specs
-from bot.checks.openapi_spec import Doc, Ptr, SpecChange, parse_spec
+from bot.checks.openapi_spec import Doc, Ptr, SpecChange, is_spec, parse_spec
 
-_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BOOL = {"true": True, "yes": True, "on": True, "false": False, "no": False, "off": False}
+_NULL = {"", "~", "null", "Null", "NULL"}
+_NUMERIC_START = frozenset("0123456789-+.")
+
+
+def _make_loader() -> Any:
+    """libyaml's parser without PyYAML's per-scalar regex resolution (`_scalar` types plain
+    scalars itself): composing a large spec gets about a third cheaper. Without libyaml,
+    the pure-Python SafeLoader composes the same nodes."""
+    try:
+        from yaml._yaml import CParser
+    except ImportError:
+        return yaml.SafeLoader
+
+    class Loader(CParser, SafeConstructor, BaseResolver):
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            SafeConstructor.__init__(self)
+            BaseResolver.__init__(self)
+
+    return Loader
+
+
+_Loader = _make_loader()
+
+
+def _scalar(node: yaml.ScalarNode) -> Any:
+    """A scalar's value: quoted scalars are text; plain ones are null, bool, number or text."""
+    value = node.value
+    if node.style:  # quoted or block; plain is None (Python parser) or "" (libyaml)
+        return value
+    if value in _NULL:
+        return None
+    flag = _BOOL.get(value.lower())
+    if flag is not None:
+        return flag
+    if value[0] in _NUMERIC_START:
+        for kind in (int, float):
+            try:
+                return kind(value)
+            except ValueError:
+                continue
+    return value
+
+
+def load_with_lines(text: str) -> tuple[Any, dict[Ptr, int]] | None:
+    """The YAML (or JSON) document as data, plus JSON pointer -> 1-based line of its key or item.
+
+    One `compose` (libyaml when available) serves both: much cheaper than `load` and `compose`
+    separately, which matters when a change touches hundreds of specs.
+    """
+    try:
+        loader = _Loader(text)
+        try:
+            root = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except (yaml.YAMLError, RecursionError, ValueError):
+        return None
+    lines: dict[Ptr, int] = {}
+    if root is None:
+        return None, lines
+    lines[()] = root.start_mark.line + 1
+    return _build(root, (), lines, 0), lines
+
+
+def _build(node: yaml.Node, ptr: Ptr, lines: dict[Ptr, int], depth: int) -> Any:
+    if depth > 200:
+        raise RecursionError("document nested too deeply")
+    if isinstance(node, yaml.ScalarNode):
+        return _scalar(node)
+    if isinstance(node, yaml.SequenceNode):
+        items = []
+        for i, item in enumerate(node.value):
+            lines.setdefault((*ptr, i), item.start_mark.line + 1)
+            items.append(_build(item, (*ptr, i), lines, depth + 1))
+        return items
+    out: dict[Any, Any] = {}
+    for key_node, value_node in node.value:
+        key = _scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
+        child = (*ptr, str(key))
+        lines.setdefault(child, key_node.start_mark.line + 1)
+        out[key] = _build(value_node, child, lines, depth + 1)
+    return out
 
 
 def line_map(text: str) -> dict[Ptr, int]:
     """JSON pointer (as a tuple) -> 1-based line of its key (or item) in the text."""
-    try:
-        root = yaml.compose(text, Loader=_LOADER)
-    except (yaml.YAMLError, RecursionError):
-        return {}
-    out: dict[Ptr, int] = {}
-    if root is None:
-        return out
-    out[()] = root.start_mark.line + 1
-    stack: list[tuple[yaml.Node, Ptr]] = [(root, ())]
-    while stack:
-        node, ptr = stack.pop()
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                child = (*ptr, str(key.value))
-                out.setdefault(child, key.start_mark.line + 1)
-                stack.append((value, child))
-        elif isinstance(node, yaml.SequenceNode):
-            for i, item in enumerate(node.value):
-                out.setdefault((*ptr, i), item.start_mark.line + 1)
-                stack.append((item, (*ptr, i)))
-    return out
+    loaded = load_with_lines(text)
+    return loaded[1] if loaded else {}
 
 
 def _line(lines: dict[Ptr, int], ptr: Ptr | None) -> int | None:
@@ -73,16 +140,29 @@ def _locate(change: SpecChange, old: dict[Ptr, int], new: dict[Ptr, int]) -> Con
     )
 
 
+@lru_cache(maxsize=64)  # monorepos repeat specs (per-service copies, generated clients)
+def _load(text: str) -> tuple[Any, dict[Ptr, int] | None] | None:
+    """JSON is parsed by `json` (fast) and mapped to lines only if needed; YAML in one pass."""
+    if text.lstrip().startswith("{"):
+        return parse_spec(text), None
+    loaded = load_with_lines(text)
+    if loaded is None:
+        return None
+    data, lines = loaded
+    return (data if is_spec(data) else None), lines
+
+
 def spec_changes(base_text: str, head_text: str) -> list[ContractChange] | None:
     """Located changes between two versions; None when either side is not a parsable spec."""
-    base, head = parse_spec(base_text), parse_spec(head_text)
-    if base is None or head is None:
+    base, head = _load(base_text), _load(head_text)
+    if base is None or head is None or base[0] is None or head[0] is None:
         return None
     try:
-        found = diff_specs(Doc(base), Doc(head))
+        found = diff_specs(Doc(base[0]), Doc(head[0]))
     except RecursionError:
         return None
     if not found:
         return []
-    old, new = line_map(base_text), line_map(head_text)
+    old = base[1] if base[1] is not None else line_map(base_text)
+    new = head[1] if head[1] is not None else line_map(head_text)
     return [_locate(c, old, new) for c in found]

@@ -57,9 +57,12 @@ def parse_spec(text: str) -> Node | None:
             data = yaml.load(text, Loader=_LOADER)  # noqa: S506 - CSafeLoader/SafeLoader only
     except (ValueError, yaml.YAMLError, RecursionError):
         return None
-    if not isinstance(data, dict) or not ("openapi" in data or "swagger" in data):
-        return None
-    return data
+    return data if is_spec(data) else None
+
+
+def is_spec(data: Any) -> bool:
+    """An OpenAPI or Swagger document: a mapping with an `openapi` or `swagger` key."""
+    return isinstance(data, dict) and ("openapi" in data or "swagger" in data)
 
 
 def _unescape(token: str) -> str:

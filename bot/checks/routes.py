@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from bot.checks.openapi_changes import ContractChange, to_findings
 from bot.models import DiffLine, FileDiff, Finding
@@ -53,7 +54,7 @@ _PY_EXT = (".py",)
 _JS_EXT = (".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity: the same text may be declared twice
 class Route:
     method: str
     path: str
@@ -62,7 +63,7 @@ class Route:
     hunk: int
     deprecated: bool = False
 
-    @property
+    @cached_property
     def key(self) -> tuple[str, str]:
         return self.method, normalise(self.path)
 
@@ -205,7 +206,8 @@ def check_routes(files: Sequence[FileDiff]) -> list[Finding]:
     keys = {r.key for r in added}
     paths = {normalise(r.path) for r in added if r.method in ("ANY", "RESOURCES", "RESOURCE")}
     by_file: dict[str, tuple[FileDiff, list[ContractChange]]] = {}
-    unmatched = [a for a in added if a.key not in {r.key for r in removed}]
+    removed_keys = {r.key for r in removed}
+    unmatched = [a for a in added if a.key not in removed_keys]
     for route in removed:
         if route.key in keys or normalise(route.path) in paths:
             continue
