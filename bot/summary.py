@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 _MAX_FINDING = 6_000  # one summary-only finding; longer explanations are cut
 _MAX_NOTE = 1_000
+_MAX_OVERVIEW = 3_000  # one model request's summary of the change
 _MAX_NOTES = 20
 _OPEN_LIST = 10  # longer file lists are folded into <details>
 _MORE_ROOM = 80  # room kept for the "... and N more" line of a cut list
@@ -67,7 +68,8 @@ def _model_status(result: ReviewResult) -> list[str]:
     if len(result.model_notes) > _MAX_NOTES:
         notes.append(f"... and {len(result.model_notes) - _MAX_NOTES} more notes")
     if result.model_status == "ok":
-        lead = "✅ Model review complete."
+        model = f" ({code_span(result.model)})" if result.model else ""
+        lead = f"✅ Model review complete{model}."
         return [lead + (" " + " ".join(notes) if notes else "")]
     lead = _STATUS[result.model_status]
     if result.model_status == "failed":
@@ -116,9 +118,17 @@ def _file_reviewed(report: FileReport) -> str:
     return f"- {code_span(report.path)}: {', '.join(report.categories)}{test}{reasons}"
 
 
+def duration(seconds: float) -> str:
+    """12.3 s, or 4 min 05 s past a minute."""
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes} min {rest:02d} s"
+
+
 def _usage(result: ReviewResult) -> list[str]:
     u = result.usage
-    lines = [f"Time: {result.elapsed_s:.1f} s."]
+    lines = [f"Time: {duration(result.elapsed_s)}."]
     if u.requests or u.input_tokens or u.output_tokens:
         lines = [
             "| requests | input tokens | output tokens | cache write | cache read | est. cost |",
@@ -179,10 +189,8 @@ def render_summary(
     skipped = [r for r in result.reports if not r.reviewed]
     top = [heading, "", _headline(result), "", *_model_status(result)]
     table = _counts_table(result.findings)
-    if table:
-        top += ["", *table]
     usage = ["", "### Usage", "", *_usage(result)]
-    fixed = "\n".join([*top, *usage]) + "\n" + marker
+    fixed = "\n".join([*top, *table, *usage]) + "\n" + marker
     budget = _Budget(limit - size(fixed) - 600)  # 600: section headings and folding tags
     if all_findings:
         why = {f: reason for f, reason in result.summary_only}
@@ -192,6 +200,10 @@ def render_summary(
         listed = list(result.summary_only)
         title = f"Findings not posted inline ({len(listed)})"
     not_inline = budget.take([_finding_item(f, why) for f, why in listed], sep="\n\n")
+    overview = budget.take(
+        [safe_prose(clip(t.strip(), _MAX_OVERVIEW)) for t in result.model_summaries if t.strip()],
+        sep="\n\n",
+    )
     unseen = budget.take(
         [f"- {code_span(p)}: {safe_prose(one_line(why))}" for p, why in result.unseen_by_model]
     )
@@ -199,7 +211,8 @@ def render_summary(
         [f"- {code_span(r.path)}: {safe_prose(r.skip_reason or 'not reviewed')}" for r in skipped]
     )
     reviewed_items = budget.take([_file_reviewed(r) for r in reviewed])
-    lines = [*top]
+    lines = [*top, *_section("Overview", overview, fold=False, sep="\n\n")]
+    lines += ["", *table] if table else []
     lines += _section(title, not_inline, fold=False, sep="\n\n")
     lines += _section(
         f"Files the model did not see ({len(result.unseen_by_model)})",

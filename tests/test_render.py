@@ -10,7 +10,7 @@ from bot.markers import SummaryState, find_fingerprints, parse_summary_marker, s
 from bot.models import FileReport, Finding, Usage
 from bot.render import comment_body, neutralise_mentions, render_job_summary, render_summary
 from bot.review import ReviewResult
-from bot.summary import JOB_SUMMARY_LIMIT
+from bot.summary import JOB_SUMMARY_LIMIT, duration
 
 FP = "0123456789abcdef"
 LIVE_MENTION = re.compile(r"(?<![\w`])@[A-Za-z0-9]")
@@ -288,3 +288,22 @@ def test_job_summary_may_be_longer_than_a_comment() -> None:
     job = render_job_summary(result(findings=fs))
     assert MAX_BODY < size(job) <= JOB_SUMMARY_LIMIT
     assert len(job.encode()) <= 1024 * 1024
+
+
+def test_summary_shows_the_model_and_its_overview() -> None:
+    """The model id and the model's own summaries of the change (neutralised) are shown."""
+    text = render_summary(
+        result(
+            model_status="ok",
+            model="claude-sonnet-5-5",
+            model_summaries=["Adds an orders endpoint. cc @lead", "  "],
+        )
+    )
+    assert "✅ Model review complete (`claude-sonnet-5-5`)." in text
+    assert "### Overview\n\nAdds an orders endpoint. cc @\u200blead" in text
+
+
+def test_long_runs_are_shown_in_minutes() -> None:
+    """Past a minute, time reads as minutes and seconds."""
+    assert duration(12.34) == "12.3 s"
+    assert duration(245.2) == "4 min 05 s"
