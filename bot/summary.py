@@ -58,8 +58,8 @@ def _headline(result: ReviewResult) -> str:
     counts = Counter(f.severity for f in result.findings)
     by_sev = " · ".join(f"{SEVERITY_BADGE[s]} {counts[s]} {s}" for s in SEVERITIES if counts[s])
     return (
-        f"**{_plural(n, 'finding')}**: {by_sev}. {len(result.comments)} posted inline, "
-        f"{len(result.summary_only)} listed below."
+        f"**{_plural(n, 'finding')}**: {by_sev}. {len(result.comments)} as review comments, "
+        f"{len(result.summary_only)} only in this summary."
     )
 
 
