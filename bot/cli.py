@@ -103,7 +103,7 @@ def _review(args: argparse.Namespace) -> int:
     from bot.diff import parse_diff
     from bot.localrun import review_locally
     from bot.output import to_json, to_text
-    from bot.render import render_summary
+    from bot.render import render_job_summary
 
     data, source = _read_diff(args)
     files = parse_diff(data)
@@ -120,7 +120,7 @@ def _review(args: argparse.Namespace) -> int:
     if args.format == "json":
         text = to_json(result)
     elif args.format == "markdown":
-        text = render_summary(result)
+        text = render_job_summary(result)  # every finding: nothing is posted inline locally
     else:
         colour = args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
         text = to_text(result, colour=colour)
