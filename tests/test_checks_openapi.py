@@ -652,3 +652,35 @@ def test_line_map_points_at_keys_and_items() -> None:
         == "        currency:"
     )
     assert line_map("a: [\n") == {}
+
+
+def test_header_parameter_names_are_case_insensitive() -> None:
+    """Renaming a header parameter's case (X-Tenant -> x-tenant) changes nothing for clients."""
+    old = edit(
+        SPEC,
+        CURSOR,
+        CURSOR
+        + "        - name: X-Tenant\n          in: header\n          required: true\n          schema:\n            type: string\n",
+    )
+    new = edit(old, "        - name: X-Tenant\n", "        - name: x-tenant\n")
+    assert findings(new, old) == []
+
+
+def test_many_changes_in_one_file_are_capped_with_a_note() -> None:
+    """A spec rewrite that breaks dozens of things gives the worst 20 plus one note."""
+    data = parse_spec(SPEC)
+    assert data is not None
+    props = data["components"]["schemas"]["Order"]["properties"]
+    old_data = {
+        **data,
+        "components": {**data["components"], "schemas": {**data["components"]["schemas"]}},
+    }
+    old_data["components"]["schemas"]["Order"] = {
+        **data["components"]["schemas"]["Order"],
+        "properties": {**props, **{f"extra_{i}": {"type": "string"} for i in range(30)}},
+    }
+    old = json.dumps(old_data, indent=2)
+    found = findings(json.dumps(data, indent=2), old, "openapi.json")
+    assert len(found) == 21
+    assert found[-1].rule == "contract-changes-truncated" and found[-1].severity == "info"
+    assert "10 more" in found[-1].title

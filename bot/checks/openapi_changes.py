@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.models import FileDiff, Finding, Severity, Side
+from bot.models import FileDiff, Finding, Severity, Side, severity_rank
 
 # Ancestor anchors farther than this from the change read as unrelated; the file's first
 # changed line is a clearer fallback than a `paths:` line 300 lines up.
 _NEAR = 25
+MAX_PER_FILE = 20
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,16 @@ class ContractChange:
     old_line: int | None = None  # the node in the old file (removals)
     new_parents: tuple[int, ...] = ()  # enclosing nodes in the new file, innermost first
     removal: bool = False
+
+
+def _unique(changes: Iterable[ContractChange]) -> list[ContractChange]:
+    seen: set[tuple[str, str]] = set()
+    out: list[ContractChange] = []
+    for c in changes:
+        if (c.rule, c.title) not in seen:
+            seen.add((c.rule, c.title))
+            out.append(c)
+    return out
 
 
 def _removed_lines(file: FileDiff) -> set[int]:
@@ -71,11 +82,34 @@ def anchor(change: ContractChange, file: FileDiff) -> tuple[int, Side] | None:
     return _first_changed(file)
 
 
+def _cap(changes: list[ContractChange]) -> list[ContractChange]:
+    """The worst `MAX_PER_FILE` changes, plus one note that counts the rest (a rewritten
+    spec should not bury the review under hundreds of comments)."""
+    if len(changes) <= MAX_PER_FILE:
+        return changes
+    ranked = sorted(changes, key=lambda c: -severity_rank(c.severity))
+    kept, rest = ranked[:MAX_PER_FILE], ranked[MAX_PER_FILE:]
+    listed = "".join(f"\n- {c.title}" for c in rest[:30])
+    more = f"\n- ... and {len(rest) - 30} more" if len(rest) > 30 else ""
+    note = ContractChange(
+        "contract-changes-truncated",
+        "info",
+        f"{len(rest)} more contract changes in this file",
+        f"Only the {MAX_PER_FILE} most severe contract changes are commented on; the others "
+        f"are:{listed}{more}",
+        new_line=kept[0].new_line,
+        old_line=kept[0].old_line,
+        new_parents=kept[0].new_parents,
+        removal=kept[0].removal,
+    )
+    return [*kept, note]
+
+
 def to_findings(file: FileDiff, changes: Iterable[ContractChange]) -> list[Finding]:
     """Findings anchored on the diff; one per (rule, anchor, title)."""
     seen: set[tuple[str, int, str, str]] = set()
     out: list[Finding] = []
-    for change in changes:
+    for change in _cap(_unique(changes)):
         where = anchor(change, file)
         if where is None:
             continue

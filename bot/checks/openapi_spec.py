@@ -137,7 +137,9 @@ class Doc:
                     and "name" in param
                     and param.get("in") not in (None, "body")
                 ):
-                    out[(str(param["in"]), str(param["name"]))] = (param, pptr)
+                    loc, name = str(param["in"]), str(param["name"])
+                    # HTTP header names are case-insensitive: X-Trace and x-trace are one.
+                    out[(loc, name.lower() if loc == "header" else name)] = (param, pptr)
         return out
 
     def param_schema(self, param: Node, ptr: Ptr) -> tuple[Any, Ptr]:
