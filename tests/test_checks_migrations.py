@@ -11,8 +11,8 @@ import pytest
 from bot.checks import run_checks
 from bot.checks.migrations import collect, detect_framework
 from bot.checks.squawk import find_squawk, subprocess_runner
-from bot.config import ChecksConfig, RepoConfig
 from bot.classify import classify_files
+from bot.config import ChecksConfig, RepoConfig
 from bot.diff import parse_diff
 from bot.models import FileDiff, FileReport, Finding
 
@@ -254,7 +254,7 @@ def test_squawk_runs_once_per_review_over_all_sql() -> None:
     assert len(runner.calls) == 1 and report.squawk_runs == 1
     linted = [a for a in runner.calls[0] if a.endswith(".sql")]
     assert len(linted) >= 8
-    assert ["--pg-version", "16"] == runner.calls[0][3:5]
+    assert runner.calls[0][3:5] == ["--pg-version", "16"]
 
 
 def test_no_sql_means_no_squawk_process() -> None:

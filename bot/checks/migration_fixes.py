@@ -108,7 +108,20 @@ _UNIQUE = {
     ),
 }
 
+_DROP_COLUMN = {
+    "django": (
+        "Expand/contract: first release the model without the field and a migration that only "
+        "drops it from the state (`SeparateDatabaseAndState(state_operations=[RemoveField(...)])`"
+        "), then drop the column in a later release."
+    ),
+    "rails": (
+        "Expand/contract: first deploy with the column in `self.ignored_columns`, then remove "
+        "it in a later migration."
+    ),
+}
+
 _FIXES: dict[str, dict[str, str]] = {
+    "ban-drop-column": _DROP_COLUMN,
     "require-concurrent-index-creation": _CONCURRENT_INDEX,
     "ban-concurrent-index-creation-in-transaction": _IN_TRANSACTION,
     "require-concurrent-index-deletion": _CONCURRENT_DROP,

@@ -22,9 +22,8 @@ class Rule:
 
 
 _EXPAND_CONTRACT = (
-    "Expand/contract: first deploy code that no longer reads or writes it (and, for Django, "
-    "drop it from the model state with SeparateDatabaseAndState; for Rails, list it in "
-    "`self.ignored_columns`), then remove it from the database in a later release."
+    "Expand/contract: first deploy code that no longer reads or writes it (remove it from the "
+    "ORM model), then drop it from the database in a later release."
 )
 
 RULES: dict[str, Rule] = {

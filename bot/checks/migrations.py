@@ -75,15 +75,18 @@ def detect_framework(path: str, text: str) -> str | None:
 
 def _strong_signal(file: FileDiff) -> bool:
     """A file the classifier missed whose added text is unmistakably a migration."""
-    if not file.path.lower().endswith((".sql", *_SCRIPT_EXT)):
+    lower = file.path.lower()
+    if not lower.endswith((".sql", ".py", ".rb", ".cs")):
         return False
     text = file.added_text()
-    return bool(
-        _GOOSE.search(text)
-        or _RAILS.search(text)
-        or _EFCORE.search(text)
-        or (_DJANGO.search(text) and "operations" in text)
-        or ("from alembic import op" in text and "def upgrade" in text)
+    if lower.endswith(".sql"):
+        return "+goose" in text and bool(_GOOSE.search(text))
+    if lower.endswith(".rb"):
+        return "ActiveRecord::Migration" in text
+    if lower.endswith(".cs"):
+        return "MigrationBuilder migrationBuilder" in text
+    return ("migrations.Migration" in text and "operations" in text) or (
+        "from alembic import op" in text and "def upgrade" in text
     )
 
 

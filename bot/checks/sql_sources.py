@@ -32,7 +32,7 @@ _TOKENS = re.compile(
 _GOOSE = re.compile(r"^\s*--\s*\+goose\s+(up|down)\b", re.IGNORECASE)
 _GOOSE_NO_TX = re.compile(r"^\s*--\s*\+goose\s+no\s+transaction", re.IGNORECASE | re.MULTILINE)
 _DBMATE = re.compile(r"^\s*--\s*migrate:(up|down)\b(.*)$", re.IGNORECASE)
-_MYSQL = re.compile(r"`\w+`|\bENGINE\s*=|\bAUTO_INCREMENT\b|\bUNSIGNED\b", re.IGNORECASE)
+_MYSQL = re.compile(r"\bENGINE\s*=|\bAUTO_INCREMENT\b|\bUNSIGNED\b", re.IGNORECASE)
 _DOWN_PATH = re.compile(
     r"\.down\.sql$|(^|/)U\d[\w.]*__[^/]*\.sql$|(^|/)(revert|verify)/[^/]*\.sql$|(^|/)down\.sql$",
     re.IGNORECASE,
@@ -61,7 +61,7 @@ def is_down_migration(path: str) -> bool:
 
 def looks_like_mysql(text: str) -> bool:
     """squawk lints PostgreSQL; MySQL migrations would only produce wrong advice."""
-    return bool(_MYSQL.search(text))
+    return "`" in text or bool(_MYSQL.search(text))  # PostgreSQL never quotes with backticks
 
 
 def split_statements(text: str) -> list[tuple[int, int]]:
@@ -136,21 +136,18 @@ def sql_file_snippet(mt: MigrationText, *, assume_in_transaction: bool) -> SqlSn
 def _added_statements(text: str, added: frozenset[int]) -> str:
     """Blank every statement that is not made of added lines only (line numbers stay put)."""
     starts = line_starts(text)
-    chars = list(text)
-    for begin, end in split_statements(text):
-        begin += len(text[begin:end]) - len(text[begin:end].lstrip())
+    lines = text.split("\n")
+    keep = [i + 1 in added for i in range(len(lines))]
+    for raw_begin, end in split_statements(text):
+        chunk = text[raw_begin:end]
+        begin = raw_begin + len(chunk) - len(chunk.lstrip())
         first = bisect.bisect_right(starts, begin) - 1
         last = bisect.bisect_right(starts, max(begin, end - 1)) - 1
-        body_lines = [
-            n
-            for n in range(first, last + 1)
-            if text[starts[n] : (starts[n + 1] - 1 if n + 1 < len(starts) else len(text))].strip()
-        ]
-        if not all(n + 1 in added for n in body_lines):
-            for i in range(begin, end):
-                if chars[i] != "\n":
-                    chars[i] = " "
-    return "".join(chars)
+        span = range(first, last + 1)
+        if not all(keep[n] or not lines[n].strip() for n in span):
+            for n in span:
+                keep[n] = False
+    return "\n".join(line if k else "" for line, k in zip(lines, keep, strict=True))
 
 
 def line_starts(text: str) -> list[int]:
