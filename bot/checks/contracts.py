@@ -1,4 +1,4 @@
-"""API contract checks: OpenAPI/Swagger specs, GraphQL SDL, and routes in code-first frameworks.
+"""API contract checks: OpenAPI/Swagger specs, GraphQL SDL, protobuf, and code-first routes.
 
 Specs and schemas are compared as whole documents, base against head: taken from the diff when
 its hunks carry the whole file (`git diff -U<large>`, added files), else read through the
@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from bot.checks import graphql_sdl, routes
+from bot.checks import graphql_sdl, protobuf, routes
 from bot.checks.openapi_changes import ContractChange, to_findings
 from bot.checks.openapi_lines import spec_changes
 from bot.checks.openapi_spec import looks_like_spec
@@ -137,6 +137,11 @@ def _graphql(file: FileDiff, versions: Versions) -> list[ContractChange] | None:
     return graphql_sdl.sdl_changes(base, head)
 
 
+def _proto(file: FileDiff, versions: Versions) -> list[ContractChange] | None:
+    base, head = versions
+    return protobuf.proto_changes(base, head) if base else []
+
+
 def _compare_file(
     file: FileDiff,
     source: ContentSource | None,
@@ -172,6 +177,8 @@ def check(
             found.extend(_compare_file(file, source, _openapi))
         elif _maybe_graphql(file, text):
             found.extend(_compare_file(file, source, _graphql))
+        elif file.path.endswith(".proto"):
+            found.extend(_compare_file(file, source, _proto))
     tests = {r.path for r in reports if r.is_test}
     found.extend(routes.check_routes([f for f in files if f.path not in tests]))
     return found

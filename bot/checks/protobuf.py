@@ -1,0 +1,351 @@
+"""Protocol Buffers: a small parser for .proto files and the wire- and API-breaking changes
+between two versions. Rule ids are buf's breaking rules, in kebab case, prefixed `proto-`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+from bot.checks.openapi_changes import ContractChange
+from bot.models import Severity
+
+_TOKEN = re.compile(
+    r"(?P<skip>\s+|//[^\n]*|/\*.*?\*/)|(?P<string>\"(?:\\.|[^\"\\])*\"|'(?:\\.|[^'\\])*')"
+    r"|(?P<word>[A-Za-z_.][\w.]*)|(?P<number>-?(?:0[xX][0-9a-fA-F]+|\d+))|(?P<punct>.)",
+    re.DOTALL,
+)
+_LABELS = {"optional", "repeated", "required"}
+
+
+class ProtoError(ValueError):
+    """The text is not a .proto file this parser can read."""
+
+
+@dataclass
+class Field:
+    name: str
+    number: int
+    type: str
+    label: str
+    line: int
+
+
+@dataclass
+class Message:
+    name: str
+    line: int
+    kind: str = "message"  # or "enum"
+    fields: dict[int, Field] = field(default_factory=dict)  # enum values: type and label ""
+    reserved_numbers: set[int] = field(default_factory=set)
+
+
+@dataclass
+class Rpc:
+    name: str
+    line: int
+    request: str
+    response: str
+    client_streaming: bool
+    server_streaming: bool
+
+
+@dataclass
+class Service:
+    name: str
+    line: int
+    rpcs: dict[str, Rpc] = field(default_factory=dict)
+
+
+@dataclass
+class ProtoFile:
+    messages: dict[str, Message] = field(default_factory=dict)
+    services: dict[str, Service] = field(default_factory=dict)
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self.tokens = [
+            (m.group(), bisect.bisect(starts, m.start()))
+            for m in _TOKEN.finditer(text)
+            if m.lastgroup != "skip"
+        ]
+        self.i = 0
+        self.out = ProtoFile()
+
+    def peek(self, value: str | None = None) -> bool:
+        if self.i >= len(self.tokens):
+            return False
+        return value is None or self.tokens[self.i][0] == value
+
+    def take(self, value: str | None = None) -> tuple[str, int]:
+        if not self.peek(value):
+            raise ProtoError(f"expected {value or 'more input'}")
+        self.i += 1
+        return self.tokens[self.i - 1]
+
+    def skip_statement(self) -> None:
+        """Skip to the end of a statement or a balanced `{...}` block."""
+        depth = 0
+        while self.peek():
+            tok, _ = self.take()
+            if tok == "{":
+                depth += 1
+            elif tok == "}":
+                depth -= 1
+                if depth <= 0:
+                    return
+            elif tok == ";" and depth == 0:
+                return
+
+    def file(self) -> ProtoFile:
+        while self.peek():
+            tok, _ = self.tokens[self.i]
+            if tok in ("message", "enum"):
+                self.message("")
+            elif tok == "service":
+                self.service()
+            else:
+                self.skip_statement()
+        return self.out
+
+    def message(self, prefix: str) -> None:
+        kind, _ = self.take()
+        name, line = self.take()
+        msg = Message(prefix + name, line, kind)
+        self.out.messages[msg.name] = msg
+        self.take("{")
+        while not self.peek("}"):
+            self.member(msg)
+        self.take("}")
+
+    def member(self, msg: Message) -> None:
+        tok, _ = self.tokens[self.i]
+        if tok in ("message", "enum"):
+            self.message(msg.name + ".")
+        elif tok == "reserved":
+            self.take()
+            self.reserved(msg)
+        elif tok == "oneof":
+            self.take()
+            self.take()
+            self.take("{")
+            while not self.peek("}"):
+                self.member(msg)
+            self.take("}")
+        elif tok in ("option", "extensions", "extend", ";"):
+            self.skip_statement()
+        else:
+            self.field(msg)
+
+    def reserved(self, msg: Message) -> None:
+        while not self.peek(";"):
+            tok, _ = self.take()
+            if re.fullmatch(r"-?\d+", tok):
+                low = int(tok)
+                high = low
+                if self.peek("to"):
+                    self.take("to")
+                    end, _ = self.take()
+                    high = low + 10_000 if end == "max" else int(end)
+                msg.reserved_numbers.update(range(low, high + 1))
+        self.take(";")
+
+    def field(self, msg: Message) -> None:
+        first, line = self.take()
+        if msg.kind == "enum":
+            self.take("=")
+            number = int(self.take()[0], 0)
+            msg.fields[number] = Field(first, number, "", "", line)
+            self.skip_statement()
+            return
+        label = first if first in _LABELS else ""
+        ftype = self.take()[0] if label else first
+        if ftype == "map":
+            parts = []
+            while not self.peek(">"):
+                parts.append(self.take()[0])
+            self.take(">")
+            ftype = "map" + "".join(parts) + ">"
+        name, _ = self.take()
+        self.take("=")
+        number = int(self.take()[0], 0)
+        msg.fields[number] = Field(name, number, ftype, label, line)
+        self.skip_statement()
+
+    def service(self) -> None:
+        self.take("service")
+        name, line = self.take()
+        svc = Service(name, line)
+        self.out.services[name] = svc
+        self.take("{")
+        while not self.peek("}"):
+            if not self.peek("rpc"):
+                self.skip_statement()
+                continue
+            self.take("rpc")
+            rpc_name, rpc_line = self.take()
+            client, request = self.rpc_type()
+            self.take("returns")
+            server, response = self.rpc_type()
+            svc.rpcs[rpc_name] = Rpc(rpc_name, rpc_line, request, response, client, server)
+            self.skip_statement()
+        self.take("}")
+
+    def rpc_type(self) -> tuple[bool, str]:
+        self.take("(")
+        stream = self.peek("stream")
+        if stream:
+            self.take("stream")
+        name, _ = self.take()
+        self.take(")")
+        return stream, name.lstrip(".")
+
+
+def parse_proto(text: str) -> ProtoFile | None:
+    """Messages, enums and services of a .proto file, or None when it cannot be read."""
+    try:
+        return _Parser(text).file()
+    except (ProtoError, ValueError, IndexError):
+        return None
+
+
+@dataclass
+class _Diff:
+    out: list[ContractChange] = field(default_factory=list)
+
+    def emit(
+        self,
+        rule: str,
+        severity: Severity,
+        title: str,
+        body: str,
+        *,
+        old_line: int | None = None,
+        new_line: int | None = None,
+    ) -> None:
+        removal = old_line is not None
+        change = ContractChange(rule, severity, title, body, new_line, old_line, removal=removal)
+        self.out.append(change)
+
+
+def proto_changes(base_text: str, head_text: str) -> list[ContractChange] | None:
+    """Breaking changes from one version of a .proto file to the next."""
+    base, head = parse_proto(base_text), parse_proto(head_text)
+    if base is None or head is None:
+        return None
+    d = _Diff()
+    for name, svc in base.services.items():
+        new_svc = head.services.get(name)
+        if new_svc is None:
+            d.emit(
+                "proto-service-no-delete",
+                "high",
+                f"gRPC service `{name}` removed",
+                f"Every client of `{name}` gets UNIMPLEMENTED; deprecate it "
+                "(`option deprecated = true;`) and remove it once traffic has stopped.",
+                old_line=svc.line,
+            )
+            continue
+        for rpc in svc.rpcs.values():
+            _compare_rpc(d, name, rpc, new_svc)
+    for name, msg in base.messages.items():
+        new_msg = head.messages.get(name)
+        if new_msg is None:
+            d.emit(
+                f"proto-{msg.kind}-no-delete",
+                "medium",
+                f"{msg.kind.capitalize()} `{name}` removed",
+                f"Generated code that uses `{name}` stops compiling, and peers still sending it "
+                "cannot be decoded into a known type.",
+                old_line=msg.line,
+            )
+            continue
+        for f in msg.fields.values():
+            _compare_field(d, msg, f, new_msg)
+    return d.out
+
+
+def _compare_rpc(d: _Diff, service: str, rpc: Rpc, new_svc: Service) -> None:
+    where = f"{service}.{rpc.name}"
+    new = new_svc.rpcs.get(rpc.name)
+    if new is None:
+        d.emit(
+            "proto-rpc-no-delete",
+            "high",
+            f"RPC `{where}` removed",
+            f"Clients calling `{where}` get UNIMPLEMENTED. Mark it "
+            "`option deprecated = true;` first and remove it once its traffic has stopped.",
+            old_line=rpc.line,
+            new_line=new_svc.line,
+        )
+        return
+    for what, old_v, new_v in (
+        ("request-type", rpc.request, new.request),
+        ("response-type", rpc.response, new.response),
+        ("client-streaming", rpc.client_streaming, new.client_streaming),
+        ("server-streaming", rpc.server_streaming, new.server_streaming),
+    ):
+        if old_v != new_v:
+            d.emit(
+                f"proto-rpc-same-{what}",
+                "high",
+                f"RPC `{where}` changed its {what.replace('-', ' ')}",
+                f"The {what.replace('-', ' ')} of `{where}` changed ({old_v} -> {new_v}); "
+                "existing clients send or expect the old shape. Add a new RPC instead.",
+                new_line=new.line,
+            )
+
+
+def _compare_field(d: _Diff, msg: Message, f: Field, new_msg: Message) -> None:
+    noun = "value" if msg.kind == "enum" else "field"
+    where = f"{msg.name}.{f.name}"
+    new = new_msg.fields.get(f.number)
+    if new is None:
+        moved = next((g for g in new_msg.fields.values() if g.name == f.name), None)
+        if moved is not None:
+            d.emit(
+                f"proto-{'field' if noun == 'field' else 'enum-value'}-number-changed",
+                "high",
+                f"`{where}` renumbered {f.number} -> {moved.number}",
+                f"`{where}` moved from number {f.number} to {moved.number}. On the wire the "
+                "number is the identity: old peers read the data as an unknown field and lose "
+                "it. Keep the number; to replace a field, add a new one and reserve the old.",
+                new_line=moved.line,
+            )
+        elif f.number not in new_msg.reserved_numbers:
+            rule = "proto-field-no-delete" if noun == "field" else "proto-enum-value-no-delete"
+            d.emit(
+                rule,
+                "high",
+                f"{noun.capitalize()} `{where}` = {f.number} removed without reserving it",
+                f"`{where}` (number {f.number}) is removed and its number is not reserved, so "
+                f"a later change can reuse it and corrupt data from old peers. Add "
+                f'`reserved {f.number};` and `reserved "{f.name}";` to `{msg.name}`.',
+                old_line=f.line,
+                new_line=new_msg.line,
+            )
+        return
+    if noun == "field" and (new.type != f.type or new.label != f.label):
+        rule = "proto-field-same-type" if new.type != f.type else "proto-field-same-cardinality"
+        was, now = f"{f.label} {f.type}".strip(), f"{new.label} {new.type}".strip()
+        d.emit(
+            rule,
+            "high",
+            f"`{where}` changed from {was} to {now}",
+            f"Field {f.number} of `{msg.name}` was {was} and is now {now}; peers on the old "
+            "schema mis-decode it. Add a new field with a new number instead.",
+            new_line=new.line,
+        )
+    elif new.name != f.name:
+        d.emit(
+            f"proto-{'field' if noun == 'field' else 'enum-value'}-same-name",
+            "medium",
+            f"`{where}` renamed to `{new.name}`",
+            f"Number {f.number} of `{msg.name}` is now called `{new.name}`. The binary wire "
+            "format is unchanged, but JSON (and generated code) use the name: JSON clients "
+            "and callers of the generated accessors break.",
+            new_line=new.line,
+        )
