@@ -70,7 +70,7 @@ def subprocess_runner(argv: Sequence[str], cwd: str) -> str:
     proc = subprocess.run(  # argv: our binary and our temp file names
         list(argv), cwd=cwd, capture_output=True, text=True, timeout=_TIMEOUT_S, check=False
     )
-    if proc.returncode not in (0, 1):
+    if proc.returncode not in (0, 1) or (proc.returncode == 1 and not proc.stdout.strip()):
         tail = (proc.stderr.strip().splitlines() or [f"exit status {proc.returncode}"])[0]
         raise SquawkFailed(tail)
     return proc.stdout
