@@ -143,13 +143,13 @@ class _Run:
         return True
 
     def _send_soft(self, request: WriteRequest) -> None:
-        """A courtesy write (reaction, reply): a read-only token only loses the courtesy."""
+        """A courtesy write (reaction, reply): a read-only token or a deleted comment loses only it."""
         try:
             self.sender.send(request)
         except RequestFailedError as exc:
-            if not exc.forbidden:
+            if not (exc.forbidden or exc.status in (404, 410, 422)):
                 raise
-            notice(f"backend-review: cannot write to this repository ({exc})", level="warning")
+            notice(f"backend-review: {exc}", level="warning")
 
     # ---------------------------------------------------------------- review
 

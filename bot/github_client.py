@@ -91,12 +91,16 @@ def retry_policy(*, server_retries: int, delay: float) -> Any:
     from githubkit.exception import RateLimitExceeded, RequestFailed
     from githubkit.typing import RetryOption
 
+    def pause(seconds: float) -> timedelta:
+        # githubkit sleeps 60 s when the pause is a zero (falsy) timedelta: never pass one.
+        return timedelta(seconds=max(seconds, 0.001))
+
     def decide(exc: GitHubException, count: int) -> RetryOption:
         if isinstance(exc, RateLimitExceeded):
             wait = exc.retry_after.total_seconds()
-            return RetryOption(count < 1 and wait <= MAX_RATE_LIMIT_WAIT, exc.retry_after)
+            return RetryOption(count < 1 and wait <= MAX_RATE_LIMIT_WAIT, pause(wait))
         if isinstance(exc, RequestFailed) and exc.response.status_code >= 500:
-            return RetryOption(count < server_retries, timedelta(seconds=delay * (count + 1) ** 2))
+            return RetryOption(count < server_retries, pause(delay * (count + 1) ** 2))
         return RetryOption(False)
 
     return decide
