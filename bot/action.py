@@ -143,7 +143,7 @@ class _Run:
         return True
 
     def _send_soft(self, request: WriteRequest) -> None:
-        """A courtesy write (reaction, reply): a read-only token or a deleted comment loses only it."""
+        """A courtesy write (reaction, reply): a refusal or a deleted comment costs only it."""
         try:
             self.sender.send(request)
         except RequestFailedError as exc:
