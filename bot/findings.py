@@ -18,6 +18,7 @@ _SPACE = re.compile(r"\s+")
 _TRAILING = re.compile(r"[\s,;]+$")
 _WORD = re.compile(r"[a-z0-9_]+")
 NEAR_LINES = 2  # findings whose ranges are this close are about the same code
+IDENTIFYING_CHARS = 12  # letters and digits of code that identify what a finding points at
 _STOPWORDS = frozenset(
     [
         "a",
@@ -52,23 +53,46 @@ def normalise_code(lines: Iterable[str]) -> str:
     A reformat, or a comma added when an element is appended after the line, does not change
     what the code is, so it must not change the fingerprint.
     """
+    return "\n".join(_normalised_lines(lines))
+
+
+def _normalised_lines(lines: Iterable[str]) -> list[str]:
     out = (_TRAILING.sub("", _SPACE.sub(" ", line).strip()) for line in lines)
-    return "\n".join(line for line in out if line)
+    return [line for line in out if line]
 
 
 def anchored_text(finding: Finding, file: FileDiff | None) -> str:
-    """The code the finding points at, normalised (line numbers shift; code does not)."""
+    """The code that identifies the finding, normalised (line numbers shift; code does not).
+
+    That is the finding's last line, extended upwards through the lines of its hunk until it
+    holds at least IDENTIFYING_CHARS letters or digits. Where the range starts does not
+    matter (a model may anchor 10-13 on one push and 12-13 on the next), and a last line such
+    as `)` is identified by the code above it. Empty when the line is not in the diff.
+    """
     if file is None:
         return ""
-    start = finding.start_line or finding.line
-    lo, hi = min(start, finding.line), max(start, finding.line)
-    picked: list[str] = []
+    last = max(finding.start_line or finding.line, finding.line)
+    right = finding.side == "RIGHT"
     for hunk in file.hunks:
-        for ln in hunk.lines:
-            n = ln.new_no if finding.side == "RIGHT" else ln.old_no
-            if n is not None and lo <= n <= hi:
-                picked.append(ln.text)
-    return normalise_code(picked)
+        start, length = (
+            (hunk.new_start, hunk.new_length) if right else (hunk.old_start, hunk.old_length)
+        )
+        if not start <= last < start + length:
+            continue  # cheap skip by the hunk header; the lines below decide
+        numbered = [
+            (n, ln.text)
+            for ln in hunk.lines
+            if (n := ln.new_no if right else ln.old_no) is not None
+        ]
+        if not numbered or not numbered[0][0] <= last <= numbered[-1][0]:
+            continue
+        lines = _normalised_lines(text for n, text in numbered if n <= last)
+        used, chars = 0, 0
+        while used < len(lines) and chars < IDENTIFYING_CHARS:
+            used += 1
+            chars += sum(ch.isalnum() for ch in lines[-used])
+        return "\n".join(lines[len(lines) - used :])
+    return ""
 
 
 def fingerprint(finding: Finding, file: FileDiff | None) -> str:

@@ -56,7 +56,7 @@ def test_fingerprint_ignores_whitespace_and_trailing_separators() -> None:
     """Reformatting, or a comma added when a line is followed by another, is the same code."""
     a = parse_patch("x.py", patch_at(1, "    call(a,  b)"))
     b = parse_patch("x.py", patch_at(1, "call(a, b),"))
-    assert anchored_text(finding(path="x.py", line=2), a) == "call(a, b)"
+    assert anchored_text(finding(path="x.py", line=2), a) == "context\ncall(a, b)"
     assert fingerprint(finding(path="x.py", line=2), a) == fingerprint(
         finding(path="x.py", line=2), b
     )
@@ -224,3 +224,21 @@ def test_merge_keeps_every_distinct_static_finding(
     assert max(Counter(merged).values(), default=1) == 1
     assert merged == sort_findings(merged)
     assert len(merged) <= len(set(static)) + len(set(model))
+
+
+def test_fingerprint_does_not_depend_on_where_a_range_starts() -> None:
+    """Ranges 2-5 and 4-5 ending on a distinctive line point at the same code."""
+    f = parse_patch(
+        "x.py", "@@ -1,1 +1,5 @@\n ctx\n+a = 1\n+b = 2\n+c = 3\n+query = session.execute(sql)"
+    )
+    wide = finding(path="x.py", start_line=2, line=5)
+    narrow = finding(path="x.py", start_line=4, line=5)
+    assert anchored_text(narrow, f) == "query = session.execute(sql)"
+    assert fingerprint(wide, f) == fingerprint(narrow, f)
+
+
+def test_a_range_ending_in_punctuation_is_identified_by_the_code_above() -> None:
+    """A last line like `)` is extended upwards, past the range start, until it identifies."""
+    f = parse_patch("x.py", "@@ -1,1 +1,4 @@\n ctx\n+rows = db.query(\n+    Order.customer_id\n+)")
+    assert anchored_text(finding(path="x.py", start_line=4, line=4), f) == ("Order.customer_id\n)")
+    assert anchored_text(finding(path="x.py", line=4), f) == "Order.customer_id\n)"
