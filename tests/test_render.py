@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from bot.markdown import MAX_BODY, clip, close_fences, code_span, fence, size
 from bot.markers import SummaryState, find_fingerprints, parse_summary_marker, summary_marker
 from bot.models import FileReport, Finding, Usage
@@ -307,3 +310,32 @@ def test_long_runs_are_shown_in_minutes() -> None:
     """Past a minute, time reads as minutes and seconds."""
     assert duration(12.34) == "12.3 s"
     assert duration(245.2) == "4 min 05 s"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n_findings=st.integers(0, 30),
+    n_files=st.integers(0, 300),
+    body_len=st.integers(1, 5_000),
+    limit=st.integers(3_000, 70_000),
+)
+def test_summary_never_exceeds_its_limit(
+    n_findings: int, n_files: int, body_len: int, limit: int
+) -> None:
+    """Whatever the sizes, the summary fits `limit` and ends with the intact marker."""
+    fs = [finding(line=i + 1, body="é" * body_len, suggestion="x()") for i in range(n_findings)]
+    marker = summary_marker(_state())
+    text = render_summary(
+        result(
+            findings=fs,
+            summary_only=[(f, "limit") for f in fs],
+            reports=[report(f"f{i}.py", reviewed=i % 3 > 0) for i in range(n_files)],
+            unseen_by_model=[(f"f{i}.py", "budget") for i in range(n_files // 2)],
+            model_notes=["note " * 50] * 30,
+            model_summaries=["overview " * 400] * 5,
+        ),
+        marker=marker,
+        limit=limit,
+    )
+    assert size(text) <= limit
+    assert text.endswith(marker)
