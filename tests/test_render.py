@@ -339,3 +339,23 @@ def test_summary_never_exceeds_its_limit(
     )
     assert size(text) <= limit
     assert text.endswith(marker)
+
+
+_NASTY = st.sampled_from(["@x", "@o/t", "<!--", "-->", "```", "~~~", "\n", "😀", "a", " "])
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    title=st.lists(_NASTY, min_size=1, max_size=20).map("".join).filter(str.strip),
+    body=st.lists(_NASTY, min_size=1, max_size=60).map("".join).filter(str.strip),
+    suggestion=st.none() | st.lists(_NASTY, max_size=20).map("".join),
+)
+def test_any_model_text_gives_a_safe_body(title: str, body: str, suggestion: str | None) -> None:
+    """Whatever the model writes: one marker (ours), no live mention in prose, within the limit."""
+    out = comment_body(finding(title=title[:200], body=body, suggestion=suggestion), FP)
+    assert find_fingerprints(out) == {FP}
+    assert out.endswith(f"<!-- backend-review:fp={FP} -->")
+    prose = out.split("\n\n```")[0] if suggestion else out
+    assert not re.search(r"@[A-Za-z0-9]", prose)
+    assert "<!--" not in prose.replace(f"<!-- backend-review:fp={FP} -->", "")
+    assert size(out) <= MAX_BODY
