@@ -8,23 +8,22 @@ the change added carry findings.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
-from bot.checks.query_common import RULES, Hit, added_lines, hunk_texts, language_of, sql_hits
+from bot.checks.query_common import (
+    RULES,
+    Hit,
+    added_lines,
+    hunk_texts,
+    language_of,
+    new_side_text,
+    sql_hits,
+)
 from bot.checks.query_patterns import scan_patterns
 from bot.checks.query_pyparse import python_trees
-from bot.checks.query_python import scan_python
+from bot.checks.query_python import python_worth_parsing, scan_python
 from bot.config import ChecksConfig
 from bot.models import ContentSource, FileDiff, FileReport, Finding
-
-# Added text worth parsing: SQL words, query calls, ORM managers. Everything else is skipped
-# before any parsing, which keeps the checks cheap on large diffs.
-_RELEVANT = re.compile(
-    r"\b(?:select|insert|update|delete|where|execute|query|raw|text|session|cursor|fetch\w*|"
-    r"objects|prisma|find\w*|First|Find|Exec|Query\w*|all|sql|DB|Sql\w*)\b",
-    re.IGNORECASE,
-)
 
 
 def check(
@@ -56,15 +55,14 @@ def scan_file(
     file: FileDiff, language: str, *, api: bool, source: ContentSource | None = None
 ) -> list[Hit]:
     """Every hit in one file, on any new-side line (the caller keeps the added ones)."""
-    added_text = file.added_text()
     if language == "sql":
         return _sql_file(file, source)
-    if not _RELEVANT.search(added_text):
-        return []
     if language == "python":
+        text = new_side_text(file)
+        if not python_worth_parsing(text, api=api):
+            return []
         trees = python_trees(file, source)
-        lines = file.new_text_lines()
-        return scan_python(trees, api=api, lines=lines, file_text=added_text)
+        return scan_python(trees, api=api, lines=file.new_text_lines(), file_text=text)
     return scan_patterns(file, language, api=api)
 
 

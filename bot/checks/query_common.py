@@ -144,6 +144,32 @@ class Hit:
     fallback_lines: tuple[int, ...] = ()  # other lines that may carry it (missing-clause rules)
 
 
+# Cheap tests that decide whether a file is worth scanning at all: most changed files hold no
+# SQL, no loop around a query and no list endpoint, and skip every parse.
+SQL_HINT = re.compile(
+    r"\b(?:select\b[\s\S]{0,300}?\bfrom|insert\s+into|update\s+\S+\s+set|delete\s+from)\b",
+    re.IGNORECASE,
+)
+
+
+_SQL_WORDS_LOWER = ("select", "insert", "update", "delete")
+
+
+def has_sql(text: str) -> bool:
+    """Statement-like SQL somewhere in the text (a substring test guards the pattern)."""
+    lower = text.lower()
+    return any(w in lower for w in _SQL_WORDS_LOWER) and bool(SQL_HINT.search(text))
+
+
+def has_any(text: str, anchors: tuple[str, ...]) -> bool:
+    return any(a in text for a in anchors)
+
+
+def new_side_text(file: FileDiff) -> str:
+    """Added and context lines of every hunk (what the scanners read)."""
+    return "\n".join(ln.text for h in file.hunks for ln in h.lines if ln.new_no is not None)
+
+
 def added_lines(file: FileDiff) -> set[int]:
     """New-file numbers of the lines this change added."""
     return {ln.new_no for h in file.hunks for ln in h.lines if ln.kind == "+" and ln.new_no}

@@ -25,6 +25,11 @@ class LanguageRules:
     bounded: re.Pattern[str]
     # values that cannot inject: upper-case constants, numeric conversions, quoting helpers
     safe_value: re.Pattern[str]
+    # substrings without which the patterns above cannot match (a cheap first test)
+    call_anchors: tuple[str, ...] = ()
+    loop_anchors: tuple[str, ...] = ()
+    db_anchors: tuple[str, ...] = ()
+    list_anchors: tuple[str, ...] = ()
 
 
 _SAFE_COMMON = r"^\s*([A-Z][A-Z0-9_]*|\w*[Tt]able(_?[Nn]ame)?|\d+)\s*$"
@@ -51,11 +56,16 @@ RULES: dict[str, LanguageRules] = {
             "for Sequelize, or `WHERE id = ANY($1)` with the ids array"
         ),
         list_call=re.compile(
-            r"\b(?:prisma|tx|db)\.\w+\.findMany\s*\(|\b\w*(?:[Rr]epository|[Rr]epo)\.find\s*\(|"
-            r"\b[A-Z]\w*\.(?:findAll|find)\s*\("
+            r"\b(?:prisma|tx|db)\.\w+\.findMany\s*\(|"
+            r"\b\w*(?:[Rr]epository|[Rr]epo)\.find\s*\((?=\s*[{)])|"
+            r"\b[A-Z]\w*\.(?:findAll\s*\(|find\s*\((?=\s*[{)]))"
         ),
         bounded=re.compile(r"\b(take|limit|skip|cursor|paginate|page|first)\b", re.IGNORECASE),
         safe_value=re.compile(_SAFE_COMMON + r"|^\s*(Number|parseInt|parseFloat)\("),
+        call_anchors=("query", "execute", "raw", "Raw", "unsafe"),
+        loop_anchors=("for", "while", "forEach", "map"),
+        db_anchors=("prisma", "tx.", "db.", "client.", "epo", "find", "pool.", "knex", "conn"),
+        list_anchors=("findMany", "find", "findAll"),
     ),
     "go": LanguageRules(
         query_call=re.compile(
@@ -77,6 +87,23 @@ RULES: dict[str, LanguageRules] = {
         list_call=re.compile(r"\.Find\s*\(\s*&"),
         bounded=re.compile(r"\.(Limit|Offset|Scopes|Paginate|First|Take)\s*\(|LIMIT", re.I),
         safe_value=re.compile(_SAFE_COMMON + r"|^\s*(strconv\.|len\()"),
+        call_anchors=(
+            "Query",
+            "Exec",
+            "Raw",
+            "Where",
+            "Or(",
+            "Not(",
+            "Select",
+            "Get(",
+            "Order",
+            "Having",
+            "Joins",
+            "Group",
+        ),
+        loop_anchors=("for",),
+        db_anchors=("db.", "DB.", "tx.", "Tx.", "conn.", "pool.", "orm."),
+        list_anchors=(".Find(",),
     ),
     "ruby": LanguageRules(
         query_call=re.compile(
@@ -106,6 +133,37 @@ RULES: dict[str, LanguageRules] = {
         safe_value=re.compile(
             _SAFE_COMMON + r"|quote|sanitize|\.to_i\s*$|\.to_f\s*$|Integer\(|quoted_table_name"
         ),
+        call_anchors=(
+            "where",
+            "not",
+            "sql",
+            "execute",
+            "exec_query",
+            "select_",
+            "order",
+            "having",
+            "joins",
+            "group",
+            "pluck",
+            "from",
+            "lock",
+            "_all",
+            "find_by",
+        ),
+        loop_anchors=(
+            "each",
+            "map",
+            "collect",
+            "times",
+            "select",
+            "for",
+            "while",
+            "until",
+            "loop",
+            "sum",
+        ),
+        db_anchors=("find", "where", "exists?", "count", "first", "last", "pluck", "sum"),
+        list_anchors=(".all",),
     ),
     "java": LanguageRules(
         query_call=re.compile(
@@ -126,6 +184,10 @@ RULES: dict[str, LanguageRules] = {
         list_call=re.compile(r"\b\w*(?:Repository|Repo|repository|repo)\.findAll\s*\(\s*\)"),
         bounded=re.compile(r"Pageable|PageRequest|setMaxResults|LIMIT|limit\(", re.I),
         safe_value=re.compile(_SAFE_COMMON + r"|^\s*(Integer|Long)\.|\.size\(\)"),
+        call_anchors=("execute", "addBatch", "prepare", "create", "query", "update"),
+        loop_anchors=("for", "while"),
+        db_anchors=("epo", "Dao", "DAO", "dao", "jdbcTemplate", "entityManager", "executeQuery"),
+        list_anchors=("findAll()",),
     ),
     "php": LanguageRules(
         query_call=re.compile(
@@ -142,6 +204,19 @@ RULES: dict[str, LanguageRules] = {
         list_call=re.compile(r"\b[A-Z]\w*::all\s*\(\s*\)|->get\s*\(\s*\)"),
         bounded=re.compile(r"paginate|limit|take|first|cursor|chunk", re.I),
         safe_value=re.compile(_SAFE_COMMON + r"|^\s*\(int\)|intval\("),
+        call_anchors=(
+            "query",
+            "exec",
+            "prepare",
+            "select",
+            "statement",
+            "unprepared",
+            "raw",
+            "Raw",
+        ),
+        loop_anchors=("for", "while", "each", "map"),
+        db_anchors=("::", "->query", "->prepare"),
+        list_anchors=("::all", "->get"),
     ),
     "csharp": LanguageRules(
         query_call=re.compile(
@@ -160,5 +235,9 @@ RULES: dict[str, LanguageRules] = {
         list_call=re.compile(r"\b_?\w*(?:[Cc]ontext|[Dd]b)\.\w+(?:\.\w+\([^;\n]*?\))*\.ToList"),
         bounded=re.compile(r"\.(Take|Skip|Paginate)\s*\(|PageSize|pageSize"),
         safe_value=re.compile(_SAFE_COMMON + r"|^\s*(int|long)\.Parse"),
+        call_anchors=("Command", "Sql", "Query", "Execute"),
+        loop_anchors=("for", "while", "ForEach"),
+        db_anchors=("ontext.", "b.", "onnection.", "conn."),
+        list_anchors=(".ToList",),
     ),
 }

@@ -9,7 +9,15 @@ from __future__ import annotations
 
 import re
 
-from bot.checks.query_common import Hit, looks_like_sql, mentions_sql, sql_hits
+from bot.checks.query_common import (
+    Hit,
+    has_any,
+    has_sql,
+    looks_like_sql,
+    mentions_sql,
+    new_side_text,
+    sql_hits,
+)
 from bot.checks.query_patfix import suggestion_for
 from bot.checks.query_pattern_rules import RULES, LanguageRules
 from bot.checks.query_text import HunkText, Literal, hunks_of, literals, matching
@@ -64,17 +72,37 @@ def scan_patterns(file: FileDiff, language: str, *, api: bool) -> list[Hit]:
     rules = RULES.get(language)
     if rules is None:
         return []
+    text = new_side_text(file)
+    calls = has_any(text, rules.call_anchors) and bool(rules.query_call.search(text))
+    sql = has_sql(text)
+    loops_seen = (
+        has_any(text, rules.loop_anchors)
+        and has_any(text, rules.db_anchors)
+        and bool(rules.loop.search(text))
+        and bool(rules.db_call.search(text))
+    )
+    lists = (
+        api
+        and rules.list_call is not None
+        and has_any(text, rules.list_anchors)
+        and bool(rules.list_call.search(text))
+    )
+    if not (calls or sql or loops_seen or lists):
+        return []
     kotlin = file.path.endswith(".kt")
     hits: list[Hit] = []
     for hunk in hunks_of(file):
-        lits = literals(hunk, language, kotlin=kotlin)
-        by_open = {lit.open: lit for lit in lits}
-        hits.extend(_injections(hunk, by_open, rules, language))
-        loops = _loop_bodies(hunk.text, rules, language)
-        hits.extend(_n_plus_one(hunk, loops, rules))
-        if api and rules.list_call is not None:
+        lits = literals(hunk, language, kotlin=kotlin) if calls or sql else []
+        if calls:
+            by_open = {lit.open: lit for lit in lits}
+            hits.extend(_injections(hunk, by_open, rules, language))
+        loops = _loop_bodies(hunk.text, rules, language) if loops_seen or lists else []
+        if loops_seen:
+            hits.extend(_n_plus_one(hunk, loops, rules))
+        if lists:
             hits.extend(_unbounded(hunk, rules, loops))
-        hits.extend(_sql_literals(hunk, lits, rules))
+        if sql:
+            hits.extend(_sql_literals(hunk, lits, rules))
     return hits
 
 

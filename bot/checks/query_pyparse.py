@@ -17,7 +17,7 @@ from bot.checks.query_common import hunk_texts
 from bot.models import ContentSource, FileDiff
 
 # Parsing attempts per hunk before giving up on its remaining fragments.
-_MAX_ATTEMPTS = 64
+_MAX_ATTEMPTS = 32
 _CONTINUATION = re.compile(r"\s*(elif\b|else\b|except\b|finally\b|case\b)")
 _CLOSER = re.compile(r"\s*[)\]}]")
 
@@ -103,6 +103,14 @@ def _fragments(lines: list[tuple[int, str]], budget: list[int]) -> list[ast.Modu
     pieces = _split(lines)
     if len(pieces) == 1:
         return _fragments(lines[1:], budget)  # a header whose body is cut: parse the body alone
+    if len(pieces) > 2:
+        # A hunk is usually cut at its edges only: try the middle in one piece first.
+        middle = [ln for piece in pieces[1:-1] for ln in piece]
+        budget[0] -= 1
+        tree = _parse(_wrap(middle))
+        if tree is not None:
+            head, tail = _fragments(pieces[0], budget), _fragments(pieces[-1], budget)
+            return [*head, tree, *tail]
     out: list[ast.Module] = []
     for piece in pieces:
         out.extend(_fragments(piece, budget))

@@ -11,7 +11,7 @@ import ast
 import re
 from dataclasses import dataclass, field
 
-from bot.checks.query_common import Hit, looks_like_sql, mentions_sql, sql_hits
+from bot.checks.query_common import Hit, has_any, has_sql, looks_like_sql, mentions_sql, sql_hits
 from bot.checks.query_pyfix import suggest
 from bot.checks.query_pystrings import Built, build_of, is_safe_value
 from bot.models import Severity
@@ -63,6 +63,26 @@ class _Scope:
     route: bool = False
     params: set[str] = field(default_factory=set)
     assigns: dict[str, list[ast.stmt]] = field(default_factory=dict)
+
+
+_CALL_HINT = re.compile(
+    r"\b(?:execute\w*|exec_driver_sql|raw|text|query|read_sql\w*|fetch\w*|RawSQL|extra)\s*\("
+)
+_LOOP_HINT = re.compile(r"\b(?:for|while)\b")
+
+
+_CALL_ANCHORS = ("execute", "exec_driver", "raw", "text(", "query", "read_sql", "fetch", "RawSQL")
+_DB_ANCHORS = (".objects", "session", "cursor", "conn", "db.", "cur.", "tx.")
+
+
+def python_worth_parsing(text: str, *, api: bool) -> bool:
+    """Whether any rule could match: most Python files in a change need no syntax tree."""
+    if has_any(text, _CALL_ANCHORS) and _CALL_HINT.search(text):
+        return True
+    if has_sql(text) or (api and ".all()" in text):
+        return True
+    loops = ("for " in text or "while " in text) and bool(_LOOP_HINT.search(text))
+    return loops and has_any(text, _DB_ANCHORS)
 
 
 def scan_python(

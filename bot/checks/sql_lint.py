@@ -7,6 +7,7 @@ cannot parse yields nothing; a dialect quirk must never become a finding or an e
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -42,42 +43,100 @@ def lint_sql(
 
     `dynamic` says parts of the text were interpolated at run time (replaced by placeholders):
     rules about a *missing* clause are skipped then, since the clause may be in the missing part.
+    Statements are split cheaply first and only those a rule could match are parsed.
     """
     if len(text) > MAX_SQL_CHARS or not text.strip():
         return ()
-    return _lint_cached(text, dynamic, dialect)
-
-
-@lru_cache(maxsize=8192)
-def _lint_cached(text: str, dynamic: bool, dialect: str) -> tuple[SqlIssue, ...]:
-    dia = Dialect.get_or_raise(dialect)
-    try:
-        tokens = dia.tokenize(text)
-    except Exception:  # sqlglot raises TokenError and, on odd input, plain errors
-        return ()
-    issues: list[SqlIssue] = []
-    for chunk in _statements(tokens):
-        stmt = _parse(dia, chunk, text)
-        if stmt is not None:
-            span = (chunk[0].line, chunk[-1].line)
-            issues.extend(_lint_statement(stmt, span, dynamic=dynamic))
     seen: set[tuple[str, int]] = set()
     out: list[SqlIssue] = []
-    for issue in issues:
-        if (issue.rule, issue.line) not in seen:
-            seen.add((issue.rule, issue.line))
-            out.append(issue)
+    for first_line, statement in split_statements(text):
+        if not _candidate(statement, dynamic=dynamic):
+            continue
+        shift = first_line - 1
+        for issue in _lint_cached(statement, dynamic, dialect):
+            moved = SqlIssue(
+                issue.rule,
+                issue.line + shift,
+                issue.detail,
+                issue.statement_line + shift,
+                issue.statement_end + shift,
+                issue.missing,
+            )
+            if (moved.rule, moved.line) not in seen:
+                seen.add((moved.rule, moved.line))
+                out.append(moved)
     return tuple(out)
 
 
-def _statements(tokens: list[Token]) -> list[list[Token]]:
-    chunks: list[list[Token]] = [[]]
-    for tok in tokens:
-        if tok.token_type == TokenType.SEMICOLON:
-            chunks.append([])
-        else:
-            chunks[-1].append(tok)
-    return [c for c in chunks if c]
+# Quoted text, comments and dollar-quoted bodies, whose semicolons do not end a statement.
+_SKIP_OR_END = re.compile(
+    r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|/\*[\s\S]*?\*/|\$(\w*)\$[\s\S]*?\$\1\$|;"
+)
+
+
+def split_statements(text: str) -> list[tuple[int, str]]:
+    """(line of its first character, text) for each `;`-separated statement."""
+    out: list[tuple[int, str]] = []
+    start, line = 0, 1
+    for m in _SKIP_OR_END.finditer(text):
+        if m.group(0) == ";":
+            chunk = text[start : m.start()]
+            if chunk.strip():
+                out.append((line, chunk))
+            line += text.count("\n", start, m.end())
+            start = m.end()
+    if text[start:].strip():
+        out.append((line, text[start:]))
+    return out
+
+
+_NULL_CMP = re.compile(r"(=|<>|!=)\s*NULL\b|\bNULL\s*(=|<>|!=)")
+_LEADING = re.compile(r"\bI?LIKE\s*\(?\s*(?:'%|E'%|\$)")
+_ORDER_BY = re.compile(r"\bORDER\s+BY\b")
+_COMMA_FROM = re.compile(r"FROM\s+[^\s,;()]+(?:\s+(?:AS\s+)?[^\s,;()]+)?\s*,")
+
+
+def _candidate(statement: str, *, dynamic: bool) -> bool:
+    """Whether any rule could match: parsing is the expensive part, most statements skip it.
+
+    Substring tests first (they run at memory speed), a pattern only where one succeeded.
+    """
+    up = statement.upper()
+    if (
+        "*" in up
+        or ("NULL" in up and _NULL_CMP.search(up))
+        or ("LIKE" in up and _LEADING.search(up))
+    ):
+        return True
+    if dynamic:
+        return False  # the remaining rules are about missing clauses, skipped for dynamic SQL
+    if "UPDATE" in up or "DELETE" in up:
+        return True
+    if ("LIMIT" in up or "OFFSET" in up) and not ("ORDER" in up and _ORDER_BY.search(up)):
+        return True
+    at = up.find("FROM")
+    while at >= 0:
+        if _COMMA_FROM.match(up, at):
+            return True
+        at = up.find("FROM", at + 4)
+    return False
+
+
+@lru_cache(maxsize=8192)
+def _lint_cached(statement: str, dynamic: bool, dialect: str) -> tuple[SqlIssue, ...]:
+    dia = Dialect.get_or_raise(dialect)
+    try:
+        tokens = dia.tokenize(statement)
+    except Exception:  # sqlglot raises TokenError and, on odd input, plain errors
+        return ()
+    tokens = [t for t in tokens if t.token_type != TokenType.SEMICOLON]
+    if not tokens:
+        return ()
+    stmt = _parse(dia, tokens, statement)
+    if stmt is None:
+        return ()
+    span = (tokens[0].line, tokens[-1].line)
+    return tuple(_lint_statement(stmt, span, dynamic=dynamic))
 
 
 def _parse(dia: Dialect, chunk: list[Token], text: str) -> exp.Expr | None:
