@@ -284,3 +284,96 @@ def test_django_routes_only_in_url_modules() -> None:
 def test_path_normalisation(a: str, b: str) -> None:
     """Parameter syntaxes and slashes of different frameworks compare equal."""
     assert normalise(a) == normalise(b)
+
+
+GET_ORDER = "def get_order(order_id: int, session=Depends(get_session)):"
+
+SIGNATURE_POSITIVE = [
+    pytest.param(
+        GET_ORDER,
+        "def get_order(order_id: int, tenant: str, session=Depends(get_session)):",
+        "tenant",
+        id="new-required-query",
+    ),
+    pytest.param(
+        GET_ORDER,
+        "def get_order(order_id: int, expand: str = Query(...), session=Depends(get_session)):",
+        "expand",
+        id="required-query-ellipsis",
+    ),
+    pytest.param(
+        "def get_order(order_id: int, tenant: str | None = None, session=Depends(get_session)):",
+        "def get_order(order_id: int, tenant: str, session=Depends(get_session)):",
+        "tenant",
+        id="optional-became-required",
+    ),
+    pytest.param(
+        GET_ORDER,
+        "def get_order(\n    order_id: int,\n    body: OrderFilter,\n    session=Depends(get_session),\n):",
+        "body",
+        id="multiline-new-body",
+    ),
+]
+
+
+@pytest.mark.parametrize(("old_sig", "new_sig", "param"), SIGNATURE_POSITIVE)
+def test_fastapi_handler_with_new_required_parameter(
+    old_sig: str, new_sig: str, param: str
+) -> None:
+    """A route handler that gains a parameter without a default rejects old requests (422)."""
+    old = edit(FASTAPI, GET_ORDER, old_sig)
+    found = routes("app/api/orders.py", old, edit(old, old_sig, new_sig))
+    assert [(f.rule, f.side) for f in found] == [("new-required-request-parameter", "RIGHT")]
+    assert f"`{param}`" in found[0].title
+
+
+SIGNATURE_NEGATIVE = [
+    pytest.param(
+        "def get_order(order_id: int, tenant: str | None = None, session=Depends(get_session)):",
+        id="new-optional",
+    ),
+    pytest.param(
+        "def get_order(order_id: int, request: Request, session=Depends(get_session)):",
+        id="injected-request",
+    ),
+    pytest.param(
+        "def get_order(order_id: int, user=Depends(current_user), session=Depends(get_session)):",
+        id="new-dependency",
+    ),
+    pytest.param(
+        "def get_order(order_id: int, user: Annotated[User, Depends(current_user)], session=Depends(get_session)):",
+        id="annotated-dependency",
+    ),
+]
+
+
+@pytest.mark.parametrize("new_sig", SIGNATURE_NEGATIVE)
+def test_fastapi_handler_signature_change_that_is_compatible(new_sig: str) -> None:
+    """Optional parameters, injected objects and dependencies are not client parameters."""
+    found = routes("app/api/orders.py", FASTAPI, edit(FASTAPI, GET_ORDER, new_sig))
+    assert [f for f in found if f.rule == "new-required-request-parameter"] == []
+
+
+def test_plain_function_signature_is_not_a_route() -> None:
+    """A helper without a route decorator may gain required parameters freely."""
+    old = "def total(order):\n    return sum(order.lines)\n"
+    new = "def total(order, currency):\n    return sum(order.lines)\n"
+    assert routes("app/api/helpers.py", old, new) == []
+
+
+def test_fastapi_path_parameter_renamed_with_its_route() -> None:
+    """A path parameter renamed in both the route and the signature is no new query param."""
+    new = edit(
+        FASTAPI,
+        '@router.get("/{order_id}")\n' + GET_ORDER,
+        '@router.get("/{id}")\n' + GET_ORDER.replace("order_id: int", "id: int"),
+    )
+    assert routes("app/api/orders.py", FASTAPI, new) == []
+
+
+def test_fastapi_path_parameter_left_out_of_the_route_is_a_query_parameter() -> None:
+    """`order` is not `{order_id}`: FastAPI reads it from the query string, required."""
+    new = edit(FASTAPI, GET_ORDER, GET_ORDER.replace("order_id: int", "order: int"))
+    assert [f.rule for f in routes("app/api/orders.py", FASTAPI, new)] == [
+        "new-required-request-parameter"
+    ]
