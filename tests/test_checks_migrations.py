@@ -105,7 +105,6 @@ EXPECTED: dict[str, set[tuple[int, str]]] = {
         (34, "require-concurrent-index-creation"),
         (38, "ban-drop-column"),
         (42, "renaming-column"),
-        (47, "changing-column-type"),
         (52, "disallowed-unique-constraint"),
         (56, "constraint-missing-not-valid"),
         (60, "renaming-table"),
@@ -225,6 +224,94 @@ def test_every_emitted_rule_has_a_positive_and_a_negative_case() -> None:
         "disallowed-unique-constraint", "ban-char-field", "irreversible-migration",
         "mixed-schema-data-migration",
     } <= rules  # fmt: skip
+
+
+def test_django_alter_field_is_only_a_hint() -> None:
+    """AlterField's old definition lives in another migration: an info hint, not a warning."""
+    found = run("django/0007_order_status.py")
+    assert [(f.line, f.severity) for f in found if f.rule == "changing-column-type"] == [
+        (47, "info")
+    ]
+
+
+DJANGO_RUNSQL = """from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0009_concurrent_in_atomic")]
+
+    operations = [
+        migrations.RunSQL("ALTER TABLE shop_order ADD COLUMN IF NOT EXISTS tag text;"),
+        migrations.RunSQL(
+            ["ALTER TABLE shop_order DROP COLUMN IF EXISTS tag;"],
+            reverse_sql=migrations.RunSQL.noop,
+        ),
+    ]
+"""
+
+
+def test_django_runsql_without_reverse_is_irreversible() -> None:
+    """RunSQL without reverse_sql cannot be unapplied; with a reverse (even noop) it can."""
+    files = parse_diff(added_diff("shop/migrations/0010_tag.py", DJANGO_RUNSQL))
+    found = visible(collect(files, migration_reports(files), ChecksConfig()).findings)
+    assert found == {(8, "irreversible-migration"), (10, "ban-drop-column")}
+
+
+ALEMBIC_TYPES = """import sqlalchemy as sa
+from alembic import op
+
+revision = "b1"
+down_revision = "a1"
+
+
+def upgrade():
+    op.alter_column("orders", "code", existing_type=sa.String(32), type_=sa.String(64))
+    op.alter_column("orders", "memo", existing_type=sa.String(200), type_=sa.Text())
+    op.alter_column("orders", "code2", existing_type=sa.String(64), type_=sa.String(32))
+    op.alter_column("orders", "qty", existing_type=sa.Integer(), type_=sa.BigInteger())
+"""
+
+
+def test_varchar_widening_is_not_a_type_change() -> None:
+    """Growing a varchar or turning it into text rewrites nothing; shrinking or int->bigint does."""
+    files = parse_diff(added_diff("alembic/versions/b1_types.py", ALEMBIC_TYPES))
+    found = visible(collect(files, migration_reports(files), ChecksConfig()).findings)
+    assert found == {(11, "changing-column-type"), (12, "changing-column-type")}
+
+
+RAILS_TIMESTAMPS = """class AddTimestampsToOrders < ActiveRecord::Migration[7.1]
+  def change
+    add_timestamps :orders
+    add_timestamps :customers, null: true
+    change_table :invoices do |t|
+      t.timestamps
+    end
+  end
+end
+"""
+
+
+def test_rails_timestamps_are_not_null_by_default() -> None:
+    """Rails 5+ timestamps are NOT NULL: on an existing table without a default they fail."""
+    files = parse_diff(added_diff("db/migrate/20261124000000_add_timestamps.rb", RAILS_TIMESTAMPS))
+    found = visible(collect(files, migration_reports(files), ChecksConfig()).findings)
+    assert found == {(3, "adding-required-field"), (6, "adding-required-field")}
+
+
+DBMATE = """-- migrate:up transaction:false
+CREATE INDEX CONCURRENTLY IF NOT EXISTS orders_x_idx ON orders (x);
+CREATE INDEX orders_y_idx ON orders (y);
+
+-- migrate:down
+DROP TABLE orders;
+"""
+
+
+def test_dbmate_up_section_only_and_its_transaction_mode() -> None:
+    """dbmate: only the up section is linted, with the transaction mode it declares."""
+    files = parse_diff(added_diff("db/migrations/20261124_idx.sql", DBMATE))
+    found = visible(collect(files, migration_reports(files), ChecksConfig()).findings)
+    assert found == {(3, "require-concurrent-index-creation")}
 
 
 def test_example_pr_yields_the_three_alembic_hazards_and_nothing_from_downgrade() -> None:

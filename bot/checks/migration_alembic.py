@@ -28,6 +28,7 @@ from bot.checks.migration_pyast import (
     source_of,
 )
 from bot.checks.migration_text import Analysis, MigrationText
+from bot.checks.sql_sources import is_widening
 
 _DML_TABLE = re.compile(
     r"^\s*(?:UPDATE\s+(?:ONLY\s+)?|INSERT\s+INTO\s+|DELETE\s+FROM\s+(?:ONLY\s+)?)([\w.\"]+)",
@@ -240,7 +241,10 @@ def _alter_column(state: _State, call: ast.Call, ctx: _Ctx, table: TableOf, shif
     col = literal_str(argument(call, 1 - shift, "column_name")) or "?"
     what = f"`{source_of(state.mt, call)}`"
     line = call.lineno
-    if keyword(call, "type_") is not None:
+    new_type = keyword(call, "type_")
+    if new_type is not None and not is_widening(
+        _sql_type(keyword(call, "existing_type")), _sql_type(new_type)
+    ):
         emit(
             state.out,
             state.mt,
@@ -267,6 +271,25 @@ def _alter_column(state: _State, call: ast.Call, ctx: _Ctx, table: TableOf, shif
             "ban-drop-not-null",
             detail=f"{what} makes `{tbl}.{col}` nullable.",
         )
+
+
+_VARCHAR_TYPES = frozenset({"String", "VARCHAR", "Unicode", "NVARCHAR"})
+_TEXT_TYPES = frozenset({"Text", "TEXT", "UnicodeText"})
+
+
+def _sql_type(node: ast.expr | None) -> str:
+    """`sa.String(64)` -> "varchar(64)", `sa.Text()` -> "text"; other types -> ""."""
+    if node is None:
+        return ""
+    name = call_name(node)
+    if name in _TEXT_TYPES:
+        return "text"
+    if name not in _VARCHAR_TYPES:
+        return ""
+    size = argument(node, 0, "length") if isinstance(node, ast.Call) else None
+    if isinstance(size, ast.Constant) and isinstance(size.value, int):
+        return f"varchar({size.value})"
+    return "varchar"
 
 
 def _create_index(state: _State, call: ast.Call, ctx: _Ctx, table: TableOf, shift: int) -> None:

@@ -229,13 +229,14 @@ def _rule(rule: str, text: str) -> _Handler:
 
 
 def _alter_field(state: _State, op: ast.Call, what: str) -> None:
-    # The old definition is in an earlier migration, so whether the type changes is unknown.
+    # The old definition is in an earlier migration, so whether the type changes is unknown;
+    # most AlterFields (choices, help_text, max_length growth) run no rewrite: a hint only.
     emit(
         state.out,
         state.mt,
         op.lineno,
         "changing-column-type",
-        severity="low",
+        severity="info",
         title="AlterField may change the column type and rewrite the table",
         detail=f"{what} redefines the column; if its type changes, the table is rewritten "
         "(check the SQL with `manage.py sqlmigrate`).",
@@ -289,6 +290,16 @@ def _run_sql(state: _State, op: ast.Call, what: str) -> None:
         )
         if text is not None:
             (state.data if is_dml(text) else state.schema).append(op.lineno)
+    reverse = argument(op, 1, "reverse_sql")
+    if reverse is None or is_const(reverse, None):
+        emit(
+            state.out,
+            state.mt,
+            op.lineno,
+            "irreversible-migration",
+            detail=f"{what} has no `reverse_sql`, so this migration cannot be unapplied.",
+            fix="Pass `reverse_sql=` (use `migrations.RunSQL.noop` when nothing needs undoing).",
+        )
 
 
 def _run_python(state: _State, op: ast.Call, what: str) -> None:

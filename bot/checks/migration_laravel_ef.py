@@ -13,6 +13,7 @@ from bot.checks.migration_braces import Call, Source, add_sql, matching, named, 
 from bot.checks.migration_fixes import fix_for
 from bot.checks.migration_pyast import VOLATILE_SQL, emit
 from bot.checks.migration_text import Analysis, MigrationText
+from bot.checks.sql_sources import is_widening
 
 _PHP_DOWN = re.compile(r"\bfunction\s+down\s*\(")
 _SCHEMA = re.compile(
@@ -211,7 +212,8 @@ def _ef_alter_column(out: Analysis, mt: MigrationText, call: Call) -> None:
     clr = re.search(r"oldClrType\s*:\s*typeof\(([^)]*)\)", args)
     head = mt.text[call.start : call.args_start]
     generic_type = re.search(r"<([^>]*)>", head)
-    changed = (new_type and old_type and new_type.lower() != old_type.lower()) or (
+    widening = bool(new_type and old_type and is_widening(old_type, new_type))
+    changed = (new_type and old_type and new_type.lower() != old_type.lower() and not widening) or (
         clr and generic_type and clr.group(1).strip() != generic_type.group(1).strip()
     )
     if changed:

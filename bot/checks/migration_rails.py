@@ -258,6 +258,17 @@ def _add_column(state: _State, stmt: _Stmt) -> None:
         _say(state, stmt, "adding-required-field", "adds a NOT NULL column without a default.")
 
 
+def _timestamps(state: _State, stmt: _Stmt) -> None:
+    # Rails 5+ makes timestamps NOT NULL unless told otherwise.
+    if not _opt(stmt.text, r"\bnull:\s*true") and not _opt(stmt.text, r"\bdefault:"):
+        _say(
+            state,
+            stmt,
+            "adding-required-field",
+            "adds created_at/updated_at, NOT NULL by default, without a default.",
+        )
+
+
 def _add_index(state: _State, stmt: _Stmt) -> None:
     concurrent = _opt(stmt.text, r"algorithm:\s*:concurrently")
     if concurrent and state.in_tx:
@@ -374,6 +385,8 @@ def _execute(state: _State, stmt: _Stmt, kind: str, reversible: bool) -> None:
 _HANDLERS: dict[str, _Handler] = {
     "add_column": _add_column,
     "add_index": _add_index,
+    "add_timestamps": _timestamps,
+    "t.timestamps": _timestamps,
     "t.index": _add_index,
     "remove_index": _remove_index,
     "t.remove_index": _remove_index,

@@ -172,3 +172,22 @@ def embedded_snippet(
     count = sql.count("\n") + 1
     numbers = tuple(min(first_line + i, max(first_line, last_line)) for i in range(count))
     return SqlSnippet(path, sql, numbers, added, in_transaction, framework, anchor)
+
+
+_VARCHAR = re.compile(r"^(?:varchar|character varying)(?:\((\d+)\))?$")
+
+
+def is_widening(old: str, new: str) -> bool:
+    """varchar(n) to a larger varchar, unbounded varchar or text: PostgreSQL rewrites nothing."""
+    old_m = _VARCHAR.match(" ".join(old.lower().split()))
+    new_type = " ".join(new.lower().split())
+    if old_m is None:
+        return False
+    if new_type == "text":
+        return True
+    new_m = _VARCHAR.match(new_type)
+    if new_m is None:
+        return False
+    if new_m.group(1) is None:
+        return True
+    return old_m.group(1) is not None and int(new_m.group(1)) >= int(old_m.group(1))
