@@ -112,12 +112,30 @@ def resolve_anchor(finding: Finding, file: FileDiff) -> Anchor | None:
     )
 
 
-def _anchored(finding: Finding, anchor: Anchor) -> Finding:
+def find_file(files: Mapping[str, FileDiff], path: str) -> FileDiff | None:
+    """The changed file at `path`, also when written `./path`, `/path`, `a/path` or `b/path`."""
+    if path in files:
+        return files[path]
+    bare = path.lstrip("/")
+    while bare.startswith("./"):
+        bare = bare[2:]
+    candidates = [bare]
+    if bare.startswith(("a/", "b/")):
+        candidates.append(bare[2:])
+    return next((files[c] for c in candidates if c in files), None)
+
+
+def _anchored(finding: Finding, anchor: Anchor, path: str) -> Finding:
     """The finding as placed, so its fingerprint is computed on the code it is shown on."""
     if anchor.line is None:
-        return finding
+        return finding.model_copy(update={"path": path})
     return finding.model_copy(
-        update={"line": anchor.line, "start_line": anchor.start_line, "side": anchor.side}
+        update={
+            "path": path,
+            "line": anchor.line,
+            "start_line": anchor.start_line,
+            "side": anchor.side,
+        }
     )
 
 
@@ -141,7 +159,7 @@ def place_findings(
     already: list[tuple[Finding, str]] = []
     seen: set[str] = set()
     for finding in sort_findings(findings):
-        file = files.get(finding.path)
+        file = find_file(files, finding.path)
         if file is None:
             summary.append((finding, REASON_NOT_IN_PR))
             continue
@@ -149,7 +167,7 @@ def place_findings(
         if anchor is None:
             summary.append((finding, REASON_NO_LINES))
             continue
-        fp = fingerprint(_anchored(finding, anchor), file)
+        fp = fingerprint(_anchored(finding, anchor, file.path), file)
         if fp in posted:
             already.append((finding, fp))
         elif fp in seen:
@@ -158,16 +176,16 @@ def place_findings(
             summary.append((finding, reason_cap(max(0, max_inline))))
         else:
             seen.add(fp)
-            comment = _comment(finding, anchor, fp)
+            comment = _comment(finding, anchor, fp, file.path)
             comments.append(comment)
             placed.append((finding, comment))
     return Placement(comments=comments, summary_only=summary, placed=placed, already_posted=already)
 
 
-def _comment(finding: Finding, anchor: Anchor, fp: str) -> InlineComment:
+def _comment(finding: Finding, anchor: Anchor, fp: str, path: str) -> InlineComment:
     body = comment_body(finding, fp, note=anchor.note, suggestion_applies=anchor.suggestion_applies)
     return InlineComment(
-        path=finding.path,
+        path=path,
         body=body,
         fingerprint=fp,
         line=anchor.line,

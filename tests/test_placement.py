@@ -166,6 +166,14 @@ def test_file_not_in_the_pr_goes_to_the_summary() -> None:
     assert p.summary_only == [(f, REASON_NOT_IN_PR)]
 
 
+def test_path_written_with_a_prefix_is_found() -> None:
+    """`./`, `/`, `a/` and `b/` prefixes from a model still reach the changed file."""
+    for path in ("./app/api.py", "/app/api.py", "b/app/api.py", "a/app/api.py"):
+        c = place_one(finding(path=path, line=12))
+        assert c.path == "app/api.py"
+        assert c.fingerprint == fingerprint(finding(line=12), API)
+
+
 def test_pure_rename_without_hunks_goes_to_the_summary() -> None:
     """A rename with no content change has nothing to comment on."""
     f = finding(path="app/new_name.py", line=1)
