@@ -59,7 +59,8 @@ def scan_file(
         return _sql_file(file, source)
     if language == "python":
         text = new_side_text(file)
-        if not python_worth_parsing(text, api=api):
+        whole = source is not None and file.status != "added"
+        if not python_worth_parsing(text, api=api, whole_file=whole):
             return []
         trees = python_trees(file, source)
         return scan_python(trees, api=api, lines=file.new_text_lines(), file_text=text)

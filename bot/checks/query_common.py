@@ -220,10 +220,10 @@ def mentions_sql(text: str) -> bool:
 PLACEHOLDER = "__p{}__"
 _PLACEHOLDER_RE = re.compile(r"__p\d+__")
 # A LIKE pattern built from a bound or interpolated value: a search box, not a fixed pattern.
-_USER_PATTERN = re.compile(r"__p\d+__|:\w|%s|\?|\$\d|@\w")
+_USER_PATTERN = re.compile(r"__p\d+__|:\w|%s|%\(|\?|\$\d|@\w")
 
 
-def sql_hits(sql: str, *, first_line: int, last_line: int, dynamic: bool) -> list[Hit]:
+def sql_hits(sql: str, *, first_line: int, last_line: int, dynamic: bool = False) -> list[Hit]:
     """Lint SQL text that starts on `first_line` of the file; clamp lines to the literal."""
     return [_issue_hit(i, first_line, last_line) for i in lint_sql(sql, dynamic=dynamic)]
 

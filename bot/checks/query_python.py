@@ -75,13 +75,16 @@ _CALL_ANCHORS = ("execute", "exec_driver", "raw", "text(", "query", "read_sql", 
 _DB_ANCHORS = (".objects", "session", "cursor", "conn", "db.", "cur.", "tx.")
 
 
-def python_worth_parsing(text: str, *, api: bool) -> bool:
-    """Whether any rule could match: most Python files in a change need no syntax tree."""
+def python_worth_parsing(text: str, *, api: bool, whole_file: bool = False) -> bool:
+    """Whether any rule could match: most Python files in a change need no syntax tree.
+
+    With the whole file available (`whole_file`), a loop may start above the hunk.
+    """
     if has_any(text, _CALL_ANCHORS) and _CALL_HINT.search(text):
         return True
     if has_sql(text) or (api and ".all()" in text):
         return True
-    loops = ("for " in text or "while " in text) and bool(_LOOP_HINT.search(text))
+    loops = whole_file or (("for " in text or "while " in text) and bool(_LOOP_HINT.search(text)))
     return loops and has_any(text, _DB_ANCHORS)
 
 
