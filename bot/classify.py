@@ -40,10 +40,14 @@ SCAN_LINES = 300  # content signals look at this many visible lines per file
 HEADER_LINES = 5  # a generated-code header must sit in the first lines of the file
 MINIFIED_LINE = 1000  # a JavaScript or CSS line longer than this is minified
 _ORDER: tuple[BackendKind, ...] = ("api", "migration", "query")
-_TOKENS = re.compile(r"\w+")
 _MINIFIABLE = re.compile(r"\.(?:[cm]?js|css)$")
 _SPEC_REASONS = ("OpenAPI", "AsyncAPI", "GraphQL SDL", "protobuf")
 NOT_BACKEND = "not backend code"
+# bytes.translate table that blanks everything but identifier characters: splitting the result
+# gives a file's identifier tokens at C speed (a regex findall costs four times as much).
+_WORD_BYTES = bytes(
+    c if c >= 128 or chr(c).isalnum() or c == ord("_") else ord(" ") for c in range(256)
+)
 _SPEC_DIR = re.compile(r"(^|/)spec/")  # RSpec mirrors app/: spec/models/x_spec.rb
 # What turns a file name into its test's name: users.spec.ts, test_views.py, UserTest.java.
 _TEST_MARKER = re.compile(
@@ -91,14 +95,12 @@ def _globs(config: RepoConfig) -> _Globs:
 
 def _visible(file: FileDiff, limit: int) -> list[str]:
     """The file's text as the diff shows it: added and context lines (removed for a deletion)."""
-    want_removed = file.status == "removed"
+    hide = "+" if file.status == "removed" else "-"
     out: list[str] = []
     for hunk in file.hunks:
-        for line in hunk.lines:
-            if (line.kind == "-") is want_removed:
-                out.append(line.text)
-                if len(out) >= limit:
-                    return out
+        out += [line[3] for line in hunk.lines if line[0] != hide]
+        if len(out) >= limit:
+            return out[:limit]
     return out
 
 
@@ -123,7 +125,7 @@ def _signals(lang: str, text: str, *, decided: bool) -> dict[str, str]:
     table = SIGNALS.get(lang)
     if not table or not text:
         return {}
-    tokens = set(_TOKENS.findall(text))
+    tokens = set(text.encode("utf-8", "ignore").translate(_WORD_BYTES).split())
     found: dict[str, str] = {}
     for sig in table:
         if sig.kind in found or (decided and sig.undecided_only):

@@ -18,7 +18,7 @@ SignalKind = Literal["api", "migration", "query", "frontend", "apitest"]
 @dataclass(frozen=True, slots=True)
 class Signal:
     kind: SignalKind
-    keys: frozenset[str]
+    keys: frozenset[bytes]  # identifier tokens, as bytes (see bot.classify.tokens)
     pattern: re.Pattern[str]
     reason: str
     undecided_only: bool = False  # only when no strong path rule decided the file
@@ -27,7 +27,8 @@ class Signal:
 def _s(
     kind: SignalKind, keys: str, pattern: str, reason: str, *, undecided_only: bool = False
 ) -> Signal:
-    return Signal(kind, frozenset(keys.split()), re.compile(pattern, re.M), reason, undecided_only)
+    words = frozenset(k.encode() for k in keys.split())
+    return Signal(kind, words, re.compile(pattern, re.M), reason, undecided_only)
 
 
 # SQL inside string literals (or at the start of a line of a multi-line string). Lowercase SQL

@@ -6,7 +6,10 @@ git-quoted paths, statuses GitHub uses, and per-side anchors (in bot.models).
 
 from __future__ import annotations
 
+import gc
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from unidiff.errors import UnidiffParseError
 from unidiff.patch import Hunk as UniHunk
@@ -16,7 +19,12 @@ from bot.errors import DiffError
 from bot.models import DiffLine, FileDiff, FileStatus, Hunk
 
 _DIFF_START = re.compile(r"^(diff --git |--- |\+\+\+ |@@ )", re.MULTILINE)
+# Every line that starts with "@@ " is a hunk header (content lines start with + - or space).
+# ("\n@@ " rather than "^@@ " with MULTILINE: the literal prefix makes the search 8x faster.)
+_HUNK_HEADER = re.compile(r"@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@")
+_BAD_HUNK_HEADER = re.compile(r"\n@@ (?!-\d+(?:,\d+)? \+\d+(?:,\d+)? @@)")
 _OCTAL = re.compile(rb"\\([0-7]{3})")
+_LINE_TYPES = frozenset(("+", "-", " "))
 _ESCAPES = {b"\\n": b"\n", b"\\t": b"\t", b'\\"': b'"', b"\\\\": b"\\"}
 
 
@@ -54,10 +62,17 @@ def _status(pf: PatchedFile) -> FileStatus:
 
 
 def _convert_hunk(h: UniHunk) -> Hunk:
+    # tuple.__new__ skips DiffLine's Python-level __new__: this runs once per diff line.
+    new = tuple.__new__
     lines = tuple(
-        DiffLine(ln.line_type, ln.source_line_no, ln.target_line_no, ln.value.rstrip("\r\n"))
-        for ln in h
-        if ln.line_type in ("+", "-", " ")
+        [
+            new(
+                DiffLine,
+                (ln.line_type, ln.source_line_no, ln.target_line_no, ln.value.rstrip("\r\n")),
+            )
+            for ln in h
+            if ln.line_type in _LINE_TYPES
+        ]
     )
     return Hunk(
         old_start=h.source_start,
@@ -86,6 +101,34 @@ def _convert_file(pf: PatchedFile) -> FileDiff:
     )
 
 
+def _bad_hunk_header(text: str) -> str | None:
+    """The first line that starts like a hunk header but is not one (unidiff skips those)."""
+    start = 0 if text.startswith("@@ ") and not _HUNK_HEADER.match(text) else -1
+    if start < 0 and (m := _BAD_HUNK_HEADER.search(text)):
+        start = m.start() + 1
+    if start < 0:
+        return None
+    end = text.find("\n", start)
+    return text[start : end if end >= 0 else None]
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a diff is turned into objects.
+
+    A large diff allocates millions of small objects (unidiff's lines, then ours) and none of
+    them form cycles, so reference counting frees them; left running, the collector rescans
+    the growing heap again and again, which costs as much as the parse itself.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def parse_diff(text: str | bytes) -> list[FileDiff]:
     """Parse git diff output (one or several diffs back to back) into files.
 
@@ -97,13 +140,18 @@ def parse_diff(text: str | bytes) -> list[FileDiff]:
         return []
     if not _DIFF_START.search(text):
         raise DiffError("input is not a unified diff: no 'diff --git', '---/+++' or '@@' lines")
-    try:
-        patch = PatchSet(text)
-    except UnidiffParseError as exc:
-        raise DiffError(f"malformed diff: {exc}") from None
-    if not len(patch):
-        raise DiffError("input is not a unified diff: no file headers found")
-    return [_convert_file(pf) for pf in patch]
+    if text[: text.find("\n")].endswith("\r"):
+        text = text.replace("\r\n", "\n")  # a diff saved with CRLF line ends throughout
+    if bad := _bad_hunk_header(text):
+        raise DiffError(f"malformed diff: bad hunk header: {bad[:80]}")
+    with _gc_paused():
+        try:
+            patch = PatchSet(text)
+        except UnidiffParseError as exc:
+            raise DiffError(f"malformed diff: {exc}") from None
+        if not len(patch):
+            raise DiffError("input is not a unified diff: no file headers found")
+        return [_convert_file(pf) for pf in patch]
 
 
 def parse_patch(
@@ -127,4 +175,6 @@ def parse_patch(
     except UnidiffParseError as exc:
         raise DiffError(f"malformed patch for {path}: {exc}") from None
     hunks = tuple(_convert_hunk(h) for h in files[0]) if len(files) else ()
+    if not hunks and patch.strip():
+        raise DiffError(f"malformed patch for {path}: no '@@' hunk header")
     return FileDiff(path=path, status=status, hunks=hunks, old_path=old_path)
