@@ -112,7 +112,7 @@ def test_rerun_on_the_same_head_only_edits(tmp_path: Path, github_emulator: GitH
     for _ in range(3):
         run(tmp_path, github_emulator, "pull_request_opened")
     later = writes(github_emulator)[2:]
-    assert later and {method for method, _ in later} == {"PATCH"}
+    assert {method for method, _ in later} <= {"PATCH"}
     assert len(later) <= 2
 
 
