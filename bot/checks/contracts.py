@@ -33,6 +33,7 @@ _GRAPHQL_EXT = re.compile(r"\.(graphqls?|gql)$", re.IGNORECASE)
 _GRAPHQL_HINT = re.compile(
     r"^\s*(extend\s+)?(type|schema|input|interface)\s+\w*\s*\{", re.MULTILINE
 )
+_TEXT_EXTS = (".yaml", ".yml", ".json", ".graphql", ".graphqls", ".gql", ".sdl", ".schema", ".txt")
 _MIN_CONTEXT = 3  # git's default; trailing context shorter than this means the file ended
 
 Versions = tuple[str, str]
@@ -170,6 +171,11 @@ def check(
     for file in files:
         if file.is_binary or file.status == "removed":
             continue
+        if file.path.endswith(".proto"):
+            found.extend(_compare_file(file, source, _proto))
+            continue
+        if not file.path.endswith(_TEXT_EXTS):
+            continue
         text = _diff_text(file)
         if _maybe_spec(file, text):
             if file.hunks and _doc_only(file):
@@ -177,8 +183,6 @@ def check(
             found.extend(_compare_file(file, source, _openapi))
         elif _maybe_graphql(file, text):
             found.extend(_compare_file(file, source, _graphql))
-        elif file.path.endswith(".proto"):
-            found.extend(_compare_file(file, source, _proto))
     tests = {r.path for r in reports if r.is_test}
     found.extend(routes.check_routes([f for f in files if f.path not in tests]))
     return found

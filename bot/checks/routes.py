@@ -90,20 +90,31 @@ def _methods(verb: str, text: str) -> list[str]:
     return ["WS" if verb == "websocket" else verb.upper()]
 
 
-def _patterns(path: str) -> tuple[re.Pattern[str], ...]:
+# Cheap first looks (substring tests): a line without one cannot start a route declaration.
+_HINT_PY = ("@", "path(", "url(", "add_url_rule")
+_HINT_JS = (".get(", ".post(", ".put(", ".patch(", ".delete(", ".head(", ".options(", ".all(", "@")
+_HINT_GO: tuple[str, ...] = (".GET(", ".POST(", ".PUT(", ".PATCH(", ".DELETE(", ".Handle")
+_HINT_GO += (".Any(", ".Get(", ".Post(", ".Put(", ".Patch(", ".Delete(", ".HEAD(", ".OPTIONS(")
+_HINT_SPRING = ("Mapping(",)
+_HINT_RAILS = ("get", "post", "put", "patch", "delete", "match", "resource")
+_Patterns = tuple[tuple[str, ...], tuple[re.Pattern[str], ...]]
+
+
+def _patterns(path: str) -> _Patterns | None:
+    """(first-look hint, route patterns) for the file's language and role, or None."""
     name = path.rsplit("/", 1)[-1]
     if path.endswith(_PY_EXT):
         django = (_DJANGO,) if name == "urls.py" or "/urls/" in path else ()
-        return (_PY_DECORATOR, _PY_URL_RULE, *django)
+        return _HINT_PY, (_PY_DECORATOR, _PY_URL_RULE, *django)
     if path.endswith(_JS_EXT):
-        return (_JS, _NEST)
+        return _HINT_JS, (_JS, _NEST)
     if path.endswith(".go"):
-        return (_GO,)
+        return _HINT_GO, (_GO,)
     if path.endswith((".java", ".kt")):
-        return (_SPRING,)
+        return _HINT_SPRING, (_SPRING,)
     if path.endswith(".rb") and (name == "routes.rb" or "config/routes/" in path):
-        return (_RAILS, _RAILS_RESOURCES)
-    return ()
+        return _HINT_RAILS, (_RAILS, _RAILS_RESOURCES)
+    return None
 
 
 def _open(text: str) -> bool:
@@ -122,13 +133,18 @@ def _statement(lines: Sequence[DiffLine], i: int) -> tuple[str, list[DiffLine]]:
 
 def _routes_in(file: FileDiff, kind: str) -> Iterator[Route]:
     """Routes declared by statements that have a `kind` ("-" or "+") line in them."""
-    patterns = _patterns(file.path)
-    if not patterns:
+    found = _patterns(file.path)
+    if found is None:
         return
+    hint, patterns = found
     for h_index, hunk in enumerate(file.hunks):
         view = [ln for ln in hunk.lines if ln.kind in (kind, " ")]
         for i, line in enumerate(view):
-            if not any(c in line.text for c in "\"'`:("):
+            text = line.text
+            for h in hint:  # a plain loop: any() with a generator costs more than the tests
+                if h in text:
+                    break
+            else:
                 continue
             text, taken = _statement(view, i)
             changed = next((ln for ln in taken if ln.kind == kind), None)
@@ -151,9 +167,12 @@ def _match(patterns: Sequence[re.Pattern[str]], text: str) -> list[tuple[str, st
     return []
 
 
-def _pair(route: Route, added: list[Route]) -> Route | None:
+_HunkKey = tuple[str, int]
+
+
+def _pair(route: Route, added: dict[_HunkKey, list[Route]]) -> Route | None:
     """An added route in the same hunk that replaces `route` (same path or same method)."""
-    same_hunk = [a for a in added if a.file is route.file and a.hunk == route.hunk]
+    same_hunk = added.get((route.file.path, route.hunk), [])
     for a in same_hunk:
         if normalise(a.path) == normalise(route.path) and a.method != route.method:
             return a
@@ -162,11 +181,11 @@ def _pair(route: Route, added: list[Route]) -> Route | None:
     return min(near, key=lambda a: abs((a.line.new_no or 0) - old_no), default=None)
 
 
-def _change(route: Route, added: list[Route]) -> ContractChange:
+def _change(route: Route, added: dict[_HunkKey, list[Route]]) -> ContractChange:
     where = f"{route.method} {route.path or '/'}"
     other = None if route.deprecated else _pair(route, added)
     if other is not None:
-        added.remove(other)
+        added[(other.file.path, other.hunk)].remove(other)
         what = "method" if other.method != route.method else "path"
         return ContractChange(
             f"route-{what}-changed",
@@ -211,7 +230,10 @@ def check_routes(files: Sequence[FileDiff]) -> list[Finding]:
     keys = {r.key for r in added}
     paths = {normalise(r.path) for r in added if r.method in ("ANY", "RESOURCES", "RESOURCE")}
     removed_keys = {r.key for r in removed}
-    unmatched = [a for a in added if a.key not in removed_keys]
+    unmatched: dict[_HunkKey, list[Route]] = {}
+    for a in added:
+        if a.key not in removed_keys:
+            unmatched.setdefault((a.file.path, a.hunk), []).append(a)
     for route in removed:
         if route.key in keys or normalise(route.path) in paths:
             continue
@@ -258,9 +280,11 @@ def _route_defs(file: FileDiff, kind: str) -> dict[str, tuple[str, DiffLine, str
     """Route handler name -> (signature, its first changed line, route path), one side."""
     out: dict[str, tuple[str, DiffLine, str]] = {}
     for hunk in file.hunks:
+        if "def " not in "\n".join([ln.text for ln in hunk.lines]):
+            continue
         view = [ln for ln in hunk.lines if ln.kind in (kind, " ")]
         for i, line in enumerate(view):
-            m = _DEF.match(line.text)
+            m = _DEF.match(line.text) if "def " in line.text else None
             if m is None:
                 continue
             text, taken = _statement(view, i)
