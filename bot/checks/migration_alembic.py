@@ -138,7 +138,7 @@ def analyse_alembic(mt: MigrationText, tree: ast.Module, *, pg_major: int) -> An
 
 def _table_vars(fn: ast.FunctionDef, state: _State) -> None:
     """`t = op.create_table("x", ...)` / `t = sa.table("x", ...)`: which table `t` is."""
-    for node in ast.walk(fn):
+    for node in fn.body:  # top-level assignments of upgrade(): where table objects are made
         if (
             isinstance(node, ast.Assign)
             and isinstance(node.value, ast.Call)

@@ -155,9 +155,13 @@ def squawk_findings(
     by_path: dict[str, list[int]] = defaultdict(list)
     for i in sorted(by_snippet):
         by_path[snippets[i].path].append(i)
+    of_path: dict[str, list[int]] = defaultdict(list)
+    for i, snip in enumerate(snippets):
+        if snip.path in by_path:
+            of_path[snip.path].append(i)
     out: list[Finding] = []
     for path, indexes in by_path.items():
-        related = [i for i, s in enumerate(snippets) if s.path == path]
+        related = of_path[path]
         parsed = {i: _statements(snippets[i].text) for i in related}
         new = _new_tables((snippets[i], parsed[i]) for i in related)
         new |= (orm_new_tables or {}).get(path, set())

@@ -120,14 +120,19 @@ def sql_file_snippet(mt: MigrationText, *, assume_in_transaction: bool) -> SqlSn
     if is_down_migration(mt.path) or looks_like_mysql(mt.text):
         return None
     lines = mt.lines
-    keep, mode = _sections(lines)
-    if mode is not None and _GOOSE_NO_TX.search(mt.text):
-        mode = False
-    text = "\n".join(ln if k else "" for ln, k in zip(lines, keep, strict=True))
+    text = mt.text
+    mode: bool | None = None
+    if "+goose" in text or "migrate:" in text:  # only then can there be Up/Down sections
+        keep, mode = _sections(lines)
+        if mode is not None and _GOOSE_NO_TX.search(text):
+            mode = False
+        text = "\n".join(ln if k else "" for ln, k in zip(lines, keep, strict=True))
+        if not any(n in mt.added for n in range(1, len(lines) + 1) if keep[n - 1]):
+            return None
+    elif not mt.added:
+        return None
     if not mt.complete:
         text = _added_statements(text, mt.added)
-    if not any(n in mt.added for n in range(1, len(lines) + 1) if keep[n - 1]):
-        return None
     in_tx = assume_in_transaction if mode is None else mode
     numbers = tuple(range(1, len(lines) + 1))
     return SqlSnippet(mt.path, text, numbers, mt.added, in_tx, "sql")

@@ -127,7 +127,8 @@ def parse_report(out: str, in_transaction: Sequence[bool]) -> list[SquawkHit]:
     for item in data:
         if not isinstance(item, dict):
             raise ValueError("expected JSON objects")
-        stem = Path(str(item.get("file", ""))).stem
+        name = str(item.get("file", "")).rsplit("/", 1)[-1]
+        stem = name.removesuffix(".sql")
         if not stem.isdigit() or int(stem) >= len(in_transaction):
             continue
         index = int(stem)
