@@ -279,6 +279,28 @@ def test_varchar_widening_is_not_a_type_change() -> None:
     assert found == {(11, "changing-column-type"), (12, "changing-column-type")}
 
 
+ALEMBIC_SEED = """\
+import sqlalchemy as sa
+from alembic import op
+
+revision = "c1"
+down_revision = "b1"
+
+
+def upgrade():
+    statuses = op.create_table("statuses", sa.Column("name", sa.Text, primary_key=True))
+    op.bulk_insert(statuses, [{"name": "placed"}, {"name": "paid"}])
+    op.add_column("orders", sa.Column("status_name", sa.Text, nullable=True))
+    op.execute("INSERT INTO statuses (name) VALUES ('shipped')")
+"""
+
+
+def test_seeding_a_new_table_is_not_a_mixed_migration() -> None:
+    """Rows written only into tables the revision creates hold no lock on live tables."""
+    files = parse_diff(added_diff("alembic/versions/c1_seed.py", ALEMBIC_SEED))
+    assert visible(collect(files, migration_reports(files), ChecksConfig()).findings) == set()
+
+
 RAILS_TIMESTAMPS = """class AddTimestampsToOrders < ActiveRecord::Migration[7.1]
   def change
     add_timestamps :orders
