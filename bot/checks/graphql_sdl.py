@@ -10,8 +10,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-from bot.checks.openapi_changes import ContractChange
-from bot.models import Severity
+from bot.checks.openapi_changes import Changes, ContractChange
 
 _TOKEN = re.compile(
     r'(?P<skip>[\s,\ufeff]+|#[^\n]*)|(?P<block>"""(?:\\"""|[^"]|"(?!""))*""")'
@@ -264,33 +263,12 @@ def _compatible(old: str, new: str, *, output: bool) -> bool:
     return old == new
 
 
-@dataclass
-class _Diff:
-    base: dict[str, TypeDef]
-    head: dict[str, TypeDef]
-    out: list[ContractChange] = field(default_factory=list)
-
-    def emit(
-        self,
-        rule: str,
-        severity: Severity,
-        title: str,
-        body: str,
-        *,
-        old_line: int | None = None,
-        new_line: int | None = None,
-        removal: bool = False,
-    ) -> None:
-        change = ContractChange(rule, severity, title, body, new_line, old_line, removal=removal)
-        self.out.append(change)
-
-
 def sdl_changes(base_text: str, head_text: str) -> list[ContractChange] | None:
     """Breaking changes from one schema document to the next; None when either is unreadable."""
     base, head = parse_sdl(base_text), parse_sdl(head_text)
     if base is None or head is None:
         return None
-    d = _Diff(base, head)
+    d = Changes()
     for name, old in base.items():
         new = head.get(name)
         if new is None:
@@ -301,7 +279,6 @@ def sdl_changes(base_text: str, head_text: str) -> list[ContractChange] | None:
                 f"The {old.kind} `{name}` is gone from the schema. Queries and fragments that "
                 "name it stop validating; keep it (deprecate its fields) until clients move.",
                 old_line=old.line,
-                removal=True,
             )
         elif new.kind != old.kind:
             d.emit(
@@ -314,10 +291,10 @@ def sdl_changes(base_text: str, head_text: str) -> list[ContractChange] | None:
             )
         else:
             _compare_type(d, old, new)
-    return d.out
+    return list(d)
 
 
-def _compare_type(d: _Diff, old: TypeDef, new: TypeDef) -> None:
+def _compare_type(d: Changes, old: TypeDef, new: TypeDef) -> None:
     for member in sorted(old.members - new.members):
         what = "union member" if old.kind == "union" else "implemented interface"
         d.emit(
@@ -356,7 +333,7 @@ _FIELD_RULES = {
 }
 
 
-def _removed_field(d: _Diff, t: TypeDef, f: Field, parent_line: int) -> None:
+def _removed_field(d: Changes, t: TypeDef, f: Field, parent_line: int) -> None:
     rule, noun = _FIELD_RULES.get(t.kind, ("graphql-field-removed", "field"))
     if f.deprecated:
         d.emit(
@@ -367,7 +344,6 @@ def _removed_field(d: _Diff, t: TypeDef, f: Field, parent_line: int) -> None:
             "clients have stopped using it (field usage metrics) before this ships.",
             old_line=f.line,
             new_line=parent_line,
-            removal=True,
         )
         return
     d.emit(
@@ -379,11 +355,10 @@ def _removed_field(d: _Diff, t: TypeDef, f: Field, parent_line: int) -> None:
         "for usage to drop, then remove it.",
         old_line=f.line,
         new_line=parent_line,
-        removal=True,
     )
 
 
-def _compare_field(d: _Diff, type_name: str, f: Field, g: Field) -> None:
+def _compare_field(d: Changes, type_name: str, f: Field, g: Field) -> None:
     where = f"{type_name}.{f.name}"
     if not _compatible(f.type, g.type, output=True):
         d.emit(
@@ -405,7 +380,6 @@ def _compare_field(d: _Diff, type_name: str, f: Field, g: Field) -> None:
                 "argument and keep accepting it until clients have moved.",
                 old_line=a.line,
                 new_line=g.line,
-                removal=True,
             )
         else:
             _compare_input(d, f"argument `{name}` of `{where}`", a, b, "argument")
@@ -422,13 +396,13 @@ def _compare_field(d: _Diff, type_name: str, f: Field, g: Field) -> None:
             )
 
 
-def _compare_input_field(d: _Diff, type_name: str, f: Field, g: Field) -> None:
+def _compare_input_field(d: Changes, type_name: str, f: Field, g: Field) -> None:
     old = Arg(f.name, f.type, f.line, has_default="=" in f.args)
     new = Arg(g.name, g.type, g.line, has_default="=" in g.args)
     _compare_input(d, f"input field `{type_name}.{f.name}`", old, new, "input-field")
 
 
-def _compare_input(d: _Diff, what: str, a: Arg, b: Arg, noun: str) -> None:
+def _compare_input(d: Changes, what: str, a: Arg, b: Arg, noun: str) -> None:
     """An argument or input field: may it still receive what clients send today?"""
     if _compatible(a.type, b.type, output=False):
         return

@@ -31,6 +31,23 @@ class ContractChange:
     removal: bool = False
 
 
+class Changes(list[ContractChange]):
+    """Changes as a checker finds them; a change with an old line is a removal."""
+
+    def emit(
+        self,
+        rule: str,
+        severity: Severity,
+        title: str,
+        body: str,
+        *,
+        old_line: int | None = None,
+        new_line: int | None = None,
+    ) -> None:
+        removal = old_line is not None
+        self.append(ContractChange(rule, severity, title, body, new_line, old_line, (), removal))
+
+
 def _unique(changes: Iterable[ContractChange]) -> list[ContractChange]:
     seen: set[tuple[str, str]] = set()
     out: list[ContractChange] = []

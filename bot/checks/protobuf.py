@@ -8,8 +8,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-from bot.checks.openapi_changes import ContractChange
-from bot.models import Severity
+from bot.checks.openapi_changes import Changes, ContractChange
 
 _TOKEN = re.compile(
     r"(?P<skip>\s+|//[^\n]*|/\*.*?\*/)|(?P<string>\"(?:\\.|[^\"\\])*\"|'(?:\\.|[^'\\])*')"
@@ -212,31 +211,12 @@ def parse_proto(text: str) -> ProtoFile | None:
         return None
 
 
-@dataclass
-class _Diff:
-    out: list[ContractChange] = field(default_factory=list)
-
-    def emit(
-        self,
-        rule: str,
-        severity: Severity,
-        title: str,
-        body: str,
-        *,
-        old_line: int | None = None,
-        new_line: int | None = None,
-    ) -> None:
-        removal = old_line is not None
-        change = ContractChange(rule, severity, title, body, new_line, old_line, removal=removal)
-        self.out.append(change)
-
-
 def proto_changes(base_text: str, head_text: str) -> list[ContractChange] | None:
     """Breaking changes from one version of a .proto file to the next."""
     base, head = parse_proto(base_text), parse_proto(head_text)
     if base is None or head is None:
         return None
-    d = _Diff()
+    d = Changes()
     for name, svc in base.services.items():
         new_svc = head.services.get(name)
         if new_svc is None:
@@ -265,10 +245,10 @@ def proto_changes(base_text: str, head_text: str) -> list[ContractChange] | None
             continue
         for f in msg.fields.values():
             _compare_field(d, msg, f, new_msg)
-    return d.out
+    return list(d)
 
 
-def _compare_rpc(d: _Diff, service: str, rpc: Rpc, new_svc: Service) -> None:
+def _compare_rpc(d: Changes, service: str, rpc: Rpc, new_svc: Service) -> None:
     where = f"{service}.{rpc.name}"
     new = new_svc.rpcs.get(rpc.name)
     if new is None:
@@ -299,7 +279,7 @@ def _compare_rpc(d: _Diff, service: str, rpc: Rpc, new_svc: Service) -> None:
             )
 
 
-def _compare_field(d: _Diff, msg: Message, f: Field, new_msg: Message) -> None:
+def _compare_field(d: Changes, msg: Message, f: Field, new_msg: Message) -> None:
     noun = "value" if msg.kind == "enum" else "field"
     where = f"{msg.name}.{f.name}"
     new = new_msg.fields.get(f.number)
