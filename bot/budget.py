@@ -175,7 +175,9 @@ def split_file(
     whole = Piece(file=file, report=report, hunks=file.hunks, static=tuple(static))
     if piece_tokens(whole, sizer) <= budget:
         return [whole]
-    room = budget - sizer.overhead(whole)
+    # The largest header a part can have: the part line, and every static hint.
+    # (A header that eats most of the budget still leaves half of it for code.)
+    room = max(budget - sizer.overhead(replace(whole, part=10**6, parts=10**6)), budget // 2)
     groups: list[list[Hunk]] = []
     used = room + 1  # forces a first group
     for hunk in file.hunks:

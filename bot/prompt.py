@@ -28,6 +28,7 @@ MAX_LINE_CHARS = 1_000
 MAX_TITLE_CHARS = 300
 MAX_DESCRIPTION_CHARS = 8_000
 MAX_HINT_CHARS = 400
+MAX_HINTS = 30  # per piece: enough to show the patterns, bounded so the header stays small
 CACHE = {"type": "ephemeral"}
 _KIND_ORDER: tuple[BackendKind, ...] = ("api", "migration", "query")
 
@@ -164,11 +165,13 @@ def render_overhead(piece: Piece) -> str:
         )
     if piece.static:
         out.append("Deterministic findings on this file (hints; do not report them again):\n")
-        for f in piece.static:
+        for f in piece.static[:MAX_HINTS]:
             where = f"lines {f.start_line}-{f.line}" if f.start_line else f"line {f.line}"
             side = " (old side)" if f.side == "LEFT" else ""
             text = clip(" ".join(f"{f.title}. {f.body}".split()), MAX_HINT_CHARS)
             out.append(f"- [{f.rule}] {f.severity}, {where}{side}: {text}\n")
+        if len(piece.static) > MAX_HINTS:
+            out.append(f"- ... and {len(piece.static) - MAX_HINTS} more of the same kinds\n")
     out.append("Diff (columns: new line number, old line number, marker, code):\n")
     return "".join(out)
 
