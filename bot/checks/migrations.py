@@ -32,8 +32,7 @@ _EFCORE = re.compile(r"\bMigrationBuilder\s+migrationBuilder\b")
 _TYPEORM = re.compile(r"\bMigrationInterface\b|\bqueryRunner\s*:\s*QueryRunner\b")
 _SEQUELIZE = re.compile(r"\bqueryInterface\s*\.\s*\w+\s*\(")
 _KNEX = re.compile(r"\bknex\s*\.\s*(schema|raw)\b")
-_RAILS_PATH = re.compile(r"(^|/)db/migrate/[^/]+\.rb$")
-_STRUCTURE_DUMP = re.compile(r"(^|/)structure\.sql$")
+_SCHEMA_DUMP = re.compile(r"(^|/)(structure|schema)\.sql$")
 _SCRIPT_EXT = (".py", ".rb", ".php", ".cs", ".js", ".ts", ".mjs", ".cjs", ".mts", ".cts")
 
 Analyser = Callable[[MigrationText, int], Analysis]
@@ -64,7 +63,7 @@ def detect_framework(path: str, text: str) -> str | None:
     """Which migration tool wrote this file, from its name and content."""
     lower = path.lower()
     if lower.endswith(".sql"):
-        return "structure" if _STRUCTURE_DUMP.search(lower) else "sql"
+        return "structure" if _SCHEMA_DUMP.search(lower) else "sql"
     if lower.endswith((".designer.cs", "modelsnapshot.cs")):
         return None  # EF Core's generated metadata, not operations
     for suffixes, name, pattern in _BY_CONTENT:
@@ -139,7 +138,8 @@ def collect(
     chosen = [f for f in files if _is_candidate(f, by_path.get(f.path))]
     analysers = _analysers()
     major = pg_major(config.postgres_version)
-    has_rails = any(_RAILS_PATH.search(f.path) for f in chosen)
+    # A schema dump (Rails structure.sql, schema.sql) mirrors the migrations beside it.
+    has_migrations = any(not _SCHEMA_DUMP.search(f.path.lower()) for f in chosen)
     report = MigrationReport()
     snippets = []
     new_tables: dict[str, set[str]] = {}
@@ -147,8 +147,8 @@ def collect(
         mt = migration_text(file, source)
         framework = detect_framework(file.path, mt.text)
         if framework in {"sql", "structure"}:
-            if framework == "structure" and has_rails:
-                continue  # the Rails migration itself is checked; the dump only mirrors it
+            if framework == "structure" and has_migrations:
+                continue  # the migrations themselves are checked; the dump only mirrors them
             snippet = sql_file_snippet(mt, assume_in_transaction=config.assume_in_transaction)
             if snippet is not None:
                 snippets.append(snippet)
