@@ -7,6 +7,9 @@ import difflib
 from pathlib import Path
 from typing import Literal
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from bot.checks import contracts, run_checks
 from bot.checks.contracts import diff_versions, file_versions
 from bot.checks.openapi_changes import ContractChange, anchor
@@ -236,3 +239,25 @@ def test_documentation_only_spec_change_is_not_read() -> None:
     source = DictSource({"openapi.yaml": old}, {"openapi.yaml": new})
     assert check(make_diff("openapi.yaml", old, new, context=3), source=source) == []
     assert source.reads == []
+
+
+_SPEC_LINES = sample("orders-openapi.yaml").splitlines(keepends=True)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    start=st.integers(min_value=8, max_value=len(_SPEC_LINES) - 1),
+    length=st.integers(min_value=1, max_value=12),
+    context=st.sampled_from([3, 100_000]),
+)
+def test_every_contract_anchor_is_a_commentable_diff_line(
+    start: int, length: int, context: int
+) -> None:
+    """Whatever block of a spec is deleted, every finding sits on a line of the diff, on the
+    side it names (LEFT: a removed or context line; RIGHT: an added or context line)."""
+    old = "".join(_SPEC_LINES)
+    new = "".join(_SPEC_LINES[:start] + _SPEC_LINES[start + length :])
+    file = make_diff("openapi.yaml", old, new, context=context)
+    source = DictSource({"openapi.yaml": old}, {"openapi.yaml": new})
+    for finding in check(file, source=source):
+        assert finding.line in file.anchors(finding.side)

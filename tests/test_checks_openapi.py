@@ -684,3 +684,65 @@ def test_many_changes_in_one_file_are_capped_with_a_note() -> None:
     assert len(found) == 21
     assert found[-1].rule == "contract-changes-truncated" and found[-1].severity == "info"
     assert "10 more" in found[-1].title
+
+
+def test_openapi_31_type_arrays_and_allof_are_understood() -> None:
+    """3.1 `type: [string, "null"]` is nullable; `allOf` parts are merged before comparing."""
+    old = """openapi: 3.1.0
+info: {title: T, version: "1"}
+paths:
+  /items:
+    get:
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                allOf:
+                  - $ref: "#/components/schemas/Base"
+                  - type: object
+                    required: [name]
+                    properties:
+                      name: {type: string}
+components:
+  schemas:
+    Base:
+      type: object
+      required: [id]
+      properties:
+        id: {type: string}
+"""
+    new = old.replace("name: {type: string}", 'name: {type: [string, "null"]}').replace(
+        "      required: [id]\n", "      required: []\n"
+    )
+    assert rules(new, old) == [
+        "response-property-became-nullable",
+        "response-property-became-optional",
+    ]
+
+
+def test_response_refs_are_followed() -> None:
+    """`$ref`s to components/responses are resolved, and a shared schema reports once."""
+    old = edit(
+        SPEC,
+        '        "401":\n          $ref: "#/components/responses/Unauthorized"\n',
+        '        "401":\n          $ref: "#/components/responses/Unauthorized"\n        "429":\n          $ref: "#/components/responses/Unauthorized"\n',
+    )
+    new = edit(old, "      required: [code, message]\n", "      required: [code]\n")
+    found = findings(new, old)
+    assert {f.rule for f in found} == {"response-property-became-optional"}
+    assert len(found) == 1  # Error is shared by three responses: one finding
+
+
+def test_swagger2_form_data_parameter_became_required() -> None:
+    """Swagger 2 formData parameters are request parameters like query ones."""
+    data = json.loads(SWAGGER)
+    data["paths"]["/payments/{id}/refunds"]["post"]["parameters"].append(
+        {"name": "reason", "in": "formData", "type": "string"}
+    )
+    old = json.dumps(data, indent=2)
+    data["paths"]["/payments/{id}/refunds"]["post"]["parameters"][1]["required"] = True
+    assert rules(json.dumps(data, indent=2), old, "swagger.json") == [
+        "request-parameter-became-required"
+    ]
