@@ -746,3 +746,14 @@ def test_swagger2_form_data_parameter_became_required() -> None:
     assert rules(json.dumps(data, indent=2), old, "swagger.json") == [
         "request-parameter-became-required"
     ]
+
+
+def test_schema_turned_into_a_oneof_is_not_read_as_removed_properties() -> None:
+    """Replacing a response schema by `oneOf` branches is not "every property removed"."""
+    new = edit(
+        SPEC,
+        '                $ref: "#/components/schemas/OrderPage"\n',
+        '                oneOf:\n                  - $ref: "#/components/schemas/OrderPage"\n'
+        '                  - $ref: "#/components/schemas/Error"\n',
+    )
+    assert findings(new) == []

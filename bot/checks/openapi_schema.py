@@ -46,6 +46,7 @@ class _Flat:
     read_only: bool
     write_only: bool
     ptr: Ptr
+    composite: bool  # oneOf/anyOf: the shape depends on the branch; properties not compared
 
 
 def _types(schema: dict[str, Any]) -> tuple[set[str], bool]:
@@ -92,6 +93,7 @@ def _flatten(doc: Doc, schema: Any, ptr: Ptr, depth: int = 0) -> _Flat:
         read_only=bool(schema.get("readOnly")),
         write_only=bool(schema.get("writeOnly")),
         ptr=ptr,
+        composite="oneOf" in schema or "anyOf" in schema,
     )
 
 
@@ -139,7 +141,7 @@ def _compare(
     _compare_type(sd, at, b, h)
     _compare_enum(sd, at, b, h)
     _compare_nullable(sd, at, b, h)
-    if at.kind != "param":
+    if at.kind != "param" and not (b.composite or h.composite):
         _compare_props(sd, at, b, h, depth=depth)
     if b.items is not None and h.items is not None:
         sub = At(at.kind, at.where, f"{at.label}[]", root=False)
