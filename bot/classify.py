@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from bot.classify_formats import FORMAT_SIGNALS
 from bot.classify_rules import (
     DOCS_DIR,
     GENERATED_HEADER,
@@ -31,7 +32,7 @@ from bot.classify_rules import (
     path_rules,
     skip_by_path,
 )
-from bot.classify_signals import SIGNALS
+from bot.classify_signals import CODE_SIGNALS, Signal
 from bot.config import RepoConfig
 from bot.globs import GlobSet
 from bot.models import BACKEND_KINDS, BackendKind, FileDiff, FileReport
@@ -42,6 +43,7 @@ MINIFIED_LINE = 1000  # a JavaScript or CSS line longer than this is minified
 _ORDER: tuple[BackendKind, ...] = ("api", "migration", "query")
 _MINIFIABLE = re.compile(r"\.(?:[cm]?js|css)$")
 _SPEC_REASONS = ("OpenAPI", "AsyncAPI", "GraphQL SDL", "protobuf")
+SIGNALS: dict[str, tuple[Signal, ...]] = {**CODE_SIGNALS, **FORMAT_SIGNALS}
 NOT_BACKEND = "not backend code"
 # bytes.translate table that blanks everything but identifier characters: splitting the result
 # gives a file's identifier tokens at C speed (a regex findall costs four times as much).
@@ -265,7 +267,7 @@ def _combine(
             cats[kind] = _merge(path_hit[0], found.get(kind))
         elif kind in found:
             cats[kind] = found[kind]
-        elif path_hit is not None and not frontend:
+        elif path_hit is not None and not frontend and not (kind == "query" and "nodb" in found):
             cats[kind] = path_hit[0]
     return cats
 

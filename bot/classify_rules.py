@@ -19,6 +19,7 @@ _EXT_LANG: dict[str, str] = {
     **dict.fromkeys(("rb", "rake", "jbuilder", "rabl"), "ruby"),
     **dict.fromkeys(("js", "jsx", "mjs", "cjs", "ts", "tsx", "mts", "cts"), "js"),
     "go": "go",
+    "rs": "rust",
     **dict.fromkeys(("java", "kt", "kts", "scala", "groovy"), "jvm"),
     "php": "php",
     "cs": "csharp",
@@ -30,7 +31,7 @@ _EXT_LANG: dict[str, str] = {
     "hcl": "hcl",
     "xml": "xml",
 }
-CODE_LANGS = frozenset(("python", "ruby", "js", "go", "jvm", "php", "csharp"))
+CODE_LANGS = frozenset(("python", "ruby", "js", "go", "jvm", "php", "csharp", "rust"))
 
 
 def language_of(path: str) -> str:
@@ -192,6 +193,7 @@ _RULES: tuple[tuple[tuple[str, ...], BackendKind, str, str, bool], ...] = (
     (("python", "ruby", "js", "go", "jvm", "php", "csharp", "sql"), "migration",
      r"(?:^|/)(?:migrations?|migrate|schema_migrations)/", GENERIC_MIGRATION,
      True),
+    (("rust",), "migration", r"(?:^|/)migrations/", GENERIC_MIGRATION, True),
     # api
     (("data",), "api", r"(?i)(?:^|/)[^/]*(?:openapi|swagger)[^/]*\.(?:ya?ml|json)$",
      "OpenAPI/Swagger specification", True),
@@ -221,12 +223,13 @@ _RULES: tuple[tuple[tuple[str, ...], BackendKind, str, str, bool], ...] = (
     (("js",), "api", r"\.resolver" + _JS_NOJSX, "GraphQL resolver", True),
     (("js",), "api", r"\.dto" + _JS_NOJSX, "request/response DTO", True),
     (("js",), "api",
-     r"(?:^|/)(?:routes?|controllers?|handlers?|api|endpoints?|resolvers?)/(?:.*/)?[^/]+"
+     r"(?:^|/)(?:routes?|controllers?|handlers?|api|endpoints?|resolvers?)/(?:.*/)?[^/+][^/]*"
      + _JS_NOJSX, "API module path", False),
     (("js",), "api", r"\.(?:routes?|router|handlers?)" + _JS_NOJSX, "API module path", False),
     (("go",), "api",
      r"(?:^|/)(?:handlers?|api|server|routes?|router|controllers?|transport|httpapi|rest|http)"
      r"/[^/]+\.go$", "Go API package", False),
+    (("go",), "api", r"(?:^|/)api/(?:[^/]+/)+[^/]+\.go$", "Go API package", False),
     (("go",), "api", r"(?:^|/)(?:handlers?|routes?|router|server)\.go$", "Go API file", False),
     (("jvm",), "api", r"Controller\.(?:java|kt|groovy|scala)$", "controller class", False),
     (("jvm",), "api", r"/(?:controllers?|rest|web|api)/[^/]+\.(?:java|kt)$", "API package", False),
@@ -246,8 +249,11 @@ _RULES: tuple[tuple[tuple[str, ...], BackendKind, str, str, bool], ...] = (
     (("prisma",), "query", r"\.prisma$", "Prisma schema models", True),
     (("python",), "query", r"(?:^|/)models(?:\.py|/[^/]+\.py)$", "models module", False),
     (("python",), "query",
-     r"(?:^|/)(?:repositor(?:y|ies)|daos?|queries|crud|db|database|managers?|querysets?|orm)"
+     r"(?:^|/)(?:repositor(?:y|ies)|daos?|queries|crud|db|database|managers?|querysets?|orm|sql)"
      r"(?:\.py|/[^/]+\.py)$", "data access module", False),
+    (("python", "go", "js", "jvm", "csharp", "rust"), "query",
+     r"(?:^|/)(?:repositor(?:y|ies)|daos?|queries|sql)/(?:[^/]+/)+[^/]+\.\w+$",
+     "data access module", False),
     (("ruby",), "query", r"(?:^|/)app/models/", "ActiveRecord model (app/models)", True),
     (("ruby",), "query", r"(?:^|/)app/(?:queries|repositories)/", "query object", True),
     (("js",), "query", r"\.entity" + _JS_NOJSX, "ORM entity", True),

@@ -3,7 +3,8 @@
 A signal fires when one of its `keys` (identifier tokens) occurs in the text and its pattern
 matches; the token test is a set lookup, so most signals cost nothing on most files.
 Kinds: `api`, `migration`, `query`; `frontend` (browser or client code, which vetoes weak
-path rules); `apitest` (a test that exercises HTTP endpoints).
+path rules); `nodb` (plain data classes, which veto a weak `models` path); `apitest` (a test
+that exercises HTTP endpoints).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-SignalKind = Literal["api", "migration", "query", "frontend", "apitest"]
+SignalKind = Literal["api", "migration", "query", "frontend", "nodb", "apitest"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,23 +25,26 @@ class Signal:
     undecided_only: bool = False  # only when no strong path rule decided the file
 
 
-def _s(
+def signal(
     kind: SignalKind, keys: str, pattern: str, reason: str, *, undecided_only: bool = False
 ) -> Signal:
     words = frozenset(k.encode() for k in keys.split())
     return Signal(kind, words, re.compile(pattern, re.M), reason, undecided_only)
 
 
+_s = signal
+
 # SQL inside string literals (or at the start of a line of a multi-line string). Lowercase SQL
 # needs more structure than uppercase, so that "select one from the list" stays prose.
 SQL_IN_CODE = _s(
     "query",
-    "SELECT INSERT UPDATE DELETE WITH select insert update delete",
+    "SELECT INSERT UPDATE DELETE WITH CREATE ALTER select insert update delete",
     r"""(?:["'`]|^)\s*(?:SELECT\b[^;"'`]{0,300}?\bFROM\b|INSERT\s+INTO\b"""
     r"""|UPDATE\s+[\w."`\[\]]+\s+SET\b|DELETE\s+FROM\b|WITH\s+\w+\s+AS\s*\("""
     r"""|select\s+(?:\*|count\(|distinct\b|[\w.]+\s*,)[^;"'`]{0,200}?\bfrom\s+\w"""
     r"""|insert\s+into\s+[\w."]+\s*[(\s]|update\s+[\w."]+\s+set\s+\w+\s*="""
-    r"""|delete\s+from\s+[\w."]+)""",
+    r"""|delete\s+from\s+[\w."]+"""
+    r"""|(?:CREATE|ALTER)\s+(?:TABLE|INDEX|UNIQUE\s+INDEX|MATERIALIZED\s+VIEW)\b)""",
     "SQL statements in code",
 )
 
@@ -77,6 +81,9 @@ _PYTHON = (
     _s("api", "graphene strawberry ariadne",
      r"^\s*(?:import|from) (?:graphene|strawberry|ariadne)\b|@strawberry\.(?:type|mutation)",
      "GraphQL schema and resolvers"),
+    _s("api", "on_get on_post on_put on_patch on_delete RequestHandler view_config",
+     r"\bdef on_(?:get|post|put|patch|delete)\(self,\s*req\b|\bRequestHandler\)"
+     r"|@view_config\(", "Falcon/Tornado/Pyramid handlers"),
     _s("api", "aiohttp RouteTableDef Route",
      r"^\s*from aiohttp import web\b|\bRouteTableDef\(|\bRoute\(\s*[\"']/",
      "aiohttp/Starlette routes"),
@@ -107,6 +114,9 @@ _PYTHON = (
      r"^\s*(?:import|from) (?:pymongo|motor)\b|\.(?:insert_one|insert_many|find_one"
      r"|update_one|update_many|delete_one|delete_many)\(", "MongoDB queries"),
     SQL_IN_CODE,
+    _s("nodb", "BaseModel BaseSettings TypedDict dataclass Schema",
+       r"^class \w+\((?:BaseModel|BaseSettings|TypedDict|\w*Schema)\)|^@dataclass\b",
+       "plain data classes"),
     _s("apitest", "TestClient APIClient APITestCase APIRequestFactory AsyncClient client",
      r"\b(?:TestClient|APIClient|APITestCase|APIRequestFactory)\b"
      r"|\bclient\.(?:get|post|put|patch|delete)\(\s*f?[\"']/",
@@ -145,11 +155,12 @@ _RUBY = (
 _JS = (
     _s("frontend",
      "react vue svelte preact angular useState useEffect useQuery useSWR className window "
-     "document localStorage axios ky ofetch fetch",
+     "document localStorage axios ky ofetch fetch get post put patch delete request",
      r"from\s+['\"](?:react(?:-dom|-router(?:-dom)?|-query)?|vue|svelte|solid-js|preact"
      r"|@angular/[\w-]+|@tanstack/react-query)['\"]|\b(?:useState|useEffect|useQuery|useSWR)\("
      r"|\bclassName=|\bwindow\.|\bdocument\.|\blocalStorage\b"
-     r"|from\s+['\"](?:axios|ky|ofetch)['\"]|\baxios\.|\bfetch\(",
+     r"|from\s+['\"](?:axios|ky|ofetch)['\"]|\baxios\.|\bfetch\("
+     r"|\.(?:get|post|put|patch|delete|request)<[\w\[\]<>, |]+>\(",
      "browser or HTTP client code"),
     _s("migration", "exports knex up",
      r"\bexports\.up\s*=|\bknex\.schema\.|^export\s+(?:async\s+)?function\s+up\s*\(\s*knex",
@@ -162,7 +173,7 @@ _JS = (
     _s("api", "GET POST PUT PATCH DELETE HEAD OPTIONS NextApiRequest NextApiResponse",
      r"^export\s+(?:async\s+)?function\s+(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\b"
      r"|^export\s+const\s+(?:GET|POST|PUT|PATCH|DELETE)\s*=|\bNextApi(?:Request|Response)\b",
-     "Next.js route handler exports"),
+     "GET/POST handler exports"),
     _s("api", "Controller Get Post Put Patch Delete All",
      r"@Controller\(|@(?:Get|Post|Put|Patch|Delete|All)\(\s*['\"`)]",
      "NestJS controller decorators"),
@@ -185,13 +196,17 @@ _JS = (
      r"from\s+['\"]typeorm['\"]|@(?:Entity|Column|PrimaryGeneratedColumn|PrimaryColumn"
      r"|ManyToOne|OneToMany|ManyToMany|JoinColumn)\(|\.createQueryBuilder\(|\bgetRepository\("
      r"|@InjectRepository\(", "TypeORM entities or queries"),
+    _s("api", "trpc createTRPCRouter initTRPC publicProcedure protectedProcedure Deno",
+     r"['\"]@trpc/server['\"]|\bcreateTRPCRouter\(|\binitTRPC\b|\b(?:public|protected)Procedure\b"
+     r"|\bDeno\.serve\(", "tRPC router or Deno handler"),
     _s("query",
      "sequelize Sequelize DataTypes",
      r"(?:from\s+|require\(\s*)['\"]sequelize(?:-typescript)?['\"]"
      r"|\bsequelize\.(?:define|query|transaction)\(|\bDataTypes\.\w+",
      "Sequelize models or queries"),
-    _s("query", "prisma PrismaClient queryRaw executeRaw queryRawUnsafe executeRawUnsafe",
-     r"\bnew PrismaClient\(|\bprisma\.\w+\.(?:findMany|findUnique|findUniqueOrThrow|findFirst"
+    _s("query", "prisma PrismaClient queryRaw executeRaw queryRawUnsafe executeRawUnsafe db tx",
+     r"\bnew PrismaClient\(|\b(?:prisma|db|tx)\.\w+\.(?:findMany|findUnique|findUniqueOrThrow"
+     r"|findFirst"
      r"|findFirstOrThrow|create|createMany|update|updateMany|upsert|delete|deleteMany|count"
      r"|aggregate|groupBy)\(|\$(?:queryRaw|executeRaw)(?:Unsafe)?\b", "Prisma Client queries"),
     _s("query", "knex db trx whereIn whereRaw joinRaw orderByRaw",
@@ -199,6 +214,9 @@ _JS = (
      r"|\bknex\.(?:raw|select|from|insert|transaction)\("
      r"|(?:from\s+|require\(\s*)['\"]knex['\"]|\.(?:whereIn|whereRaw|joinRaw|orderByRaw)\(",
      "Knex queries"),
+    _s("query", "from",
+     r"\.from\(\s*['\"]\w+['\"]\s*\)\s*\.(?:select|insert|update|upsert|delete)\(",
+     "query builder (.from().select())"),
     _s("query", "drizzle pgTable mysqlTable sqliteTable",
      r"['\"]drizzle-orm(?:/[\w-]+)?['\"]|\b(?:pgTable|mysqlTable|sqliteTable)\(",
      "Drizzle schema or queries"),
@@ -267,6 +285,10 @@ _JVM = (
     _s("api", "routing route get post put patch delete call",
      r"\brouting\s*\{|\broute\(\s*\"/|\b(?:get|post|put|patch|delete)\(\s*\"/[^\"]*\"\s*\)\s*\{"
      r"|\bcall\.respond\w*\(", "Ktor routes"),
+    _s("api", "Get Post Put Patch Delete router",
+     r"@(?:Get|Post|Put|Patch|Delete)\(\s*\"/"
+     r"|\brouter\.(?:get|post|put|patch|delete|route)\(\s*\"/",
+     "Micronaut/Vert.x routes"),
     _s("api", "GrpcService ImplBase", r"@GrpcService\b|\bextends\s+\w+Grpc\.\w+ImplBase\b",
      "gRPC service implementation"),
     _s("api", "QueryMapping MutationMapping SchemaMapping DgsComponent",
@@ -301,6 +323,8 @@ _PHP = (
     _s("api", "Route",
      r"\bRoute::(?:get|post|put|patch|delete|any|match|resource|apiResource|apiResources|group"
      r"|prefix|middleware|controller|name)\(", "Laravel routes"),
+    _s("api", "app get post put patch delete group",
+     r"\$app->(?:get|post|put|patch|delete|group|map)\(\s*['\"]/", "Slim routes"),
     _s("api", "Controller Illuminate response AbstractController Route",
      r"\bextends\s+(?:\w+\\)*(?:Abstract)?Controller\b|\bIlluminate\\Http\\(?:Request"
      r"|JsonResponse|Resources)\b|\bresponse\(\)->json\(|#\[Route\(|@Route\(",
@@ -350,62 +374,28 @@ _CSHARP = (
      r"|DeleteAsync)\(\s*\"/", "exercises HTTP endpoints (WebApplicationFactory)"),
 )
 
-_SQL = (
-    _s("migration", "goose", r"^--\s*\+goose\s+(?:Up|Down)\b", "goose SQL migration"),
-    _s("migration", "migrate", r"^--\s*\+migrate\s+(?:Up|Down)\b", "sql-migrate migration"),
-    _s("migration", "liquibase changeset", r"^--\s*liquibase formatted sql|^--\s*changeset\s",
-     "Liquibase formatted SQL"),
-    _s("migration", "Create Modify Drop Rename Add",
-     r"^-- (?:Create|Modify|Drop|Rename|Add) \"[\w.]+\" (?:table|index|schema|view)\b",
-     "Atlas versioned migration"),
-    _s("query", "name", r"^--\s*name:\s*\w+\s+:(?:one|many|exec|execrows|execresult|execlastid"
-     r"|copyfrom|batchexec|batchmany|batchone)\b", "sqlc queries"),
-    _s("migration", "CREATE ALTER DROP COMMENT create alter drop comment",
-     r"(?i)^\s*(?:(?:CREATE|ALTER|DROP)\s+(?:OR\s+REPLACE\s+)?(?:TABLE|INDEX|UNIQUE\s+INDEX"
-     r"|SCHEMA|TYPE|VIEW|MATERIALIZED\s+VIEW|SEQUENCE|EXTENSION|TRIGGER|DOMAIN)\b"
-     r"|COMMENT\s+ON\b)", "SQL DDL (schema change)", undecided_only=True),
-)
-
-_DATA = (
-    _s("api", "openapi swagger operationId ref",
-     r"^\s*[\"']?(?:openapi|swagger)[\"']?\s*:\s*[\"']?\d|^\s*[\"']?operationId[\"']?\s*:"
-     r"|[\"']?\$ref[\"']?\s*:\s*[\"']#/(?:components|definitions)/",
-     "OpenAPI/Swagger specification"),
-    _s("api", "asyncapi", r"^\s*[\"']?asyncapi[\"']?\s*:", "AsyncAPI specification"),
-    _s("migration", "databaseChangeLog", r"^\s*[\"']?databaseChangeLog[\"']?\s*:",
-     "Liquibase changelog"),
-)
-
-_GRAPHQL = (
-    _s("api", "type schema extend input enum scalar interface union directive",
-     r"^\s*(?:extend\s+)?(?:type|input|enum|scalar|interface|union|schema|directive)\b",
-     "GraphQL SDL"),
-    _s("frontend", "query mutation subscription fragment",
-     r"^\s*(?:query|mutation|subscription|fragment)\b", "GraphQL client operations"),
-)
-
-_PROTO = (
-    _s("api", "service rpc", r"^\s*service\s+\w+\s*\{|^\s*rpc\s+\w+\s*\(",
-     "protobuf service definition"),
-)
-
-_XML = (
-    _s("migration", "databaseChangeLog changeSet", r"<databaseChangeLog\b|<changeSet\b",
-     "Liquibase changelog"),
-    _s("query", "mapper select insert update delete entity hibernate",
-     r"<mapper\s+namespace=|<(?:select|insert|update|delete)\s+id=|<entity-mappings\b"
-     r"|<hibernate-mapping\b", "ORM mapping or MyBatis SQL"),
-)
-
-_HCL = (
-    _s("migration", "table schema", r"^\s*table\s+\"[\w.]+\"\s*\{", "Atlas HCL schema"),
-    _s("migration", "migration env", r"^\s*env\s+\"\w+\"\s*\{[^}]*\bmigration\s*\{",
-     "Atlas project configuration"),
-)
 # fmt: on
 
 
-SIGNALS: dict[str, tuple[Signal, ...]] = {
+_RUST = (
+    _s(
+        "api",
+        "get post put patch delete Router route web actix_web axum rocket",
+        r"#\[(?:get|post|put|patch|delete)\(\s*\"/|\bRouter::new\(\)|\.route\(\s*\"/"
+        r"|\bweb::(?:get|post|put|patch|delete|resource|scope)\(|\buse (?:actix_web|axum|rocket)\b",
+        "Rust HTTP routes (axum/actix/rocket)",
+    ),
+    _s(
+        "query",
+        "sqlx query query_as diesel sea_orm Queryable Insertable",
+        r"\bsqlx::|\bquery(?:_as|_scalar)?!\(|\bdiesel::|\bsea_orm\b"
+        r"|#\[derive\([^)]*\b(?:Queryable|Insertable)\b",
+        "Rust database access (sqlx/diesel/SeaORM)",
+    ),
+    SQL_IN_CODE,
+)
+
+CODE_SIGNALS: dict[str, tuple[Signal, ...]] = {
     "python": _PYTHON,
     "ruby": _RUBY,
     "js": _JS,
@@ -413,10 +403,5 @@ SIGNALS: dict[str, tuple[Signal, ...]] = {
     "jvm": _JVM,
     "php": _PHP,
     "csharp": _CSHARP,
-    "sql": _SQL,
-    "data": _DATA,
-    "graphql": _GRAPHQL,
-    "proto": _PROTO,
-    "xml": _XML,
-    "hcl": _HCL,
+    "rust": _RUST,
 }

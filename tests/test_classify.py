@@ -482,6 +482,58 @@ def _one(file: FileDiff, config: RepoConfig = DEFAULT) -> FileReport:
             id="ktor",
         ),
         pytest.param("services/mail.py", "def send(to): ...", "-", id="plain-python"),
+        pytest.param(
+            "server/trpc/router.ts", "import { initTRPC } from '@trpc/server';", "api", id="trpc"
+        ),
+        pytest.param(
+            "src/lib/db.ts",
+            "await supabase.from('profiles').select('*')",
+            "query",
+            id="supabase-query-builder",
+        ),
+        pytest.param(
+            "src/routes/+layout.ts", "export const prerender = true;", "-", id="sveltekit-layout"
+        ),
+        pytest.param(
+            "src/routes/api/users/+server.ts",
+            "export async function GET() {}",
+            "api",
+            id="sveltekit-endpoint",
+        ),
+        pytest.param(
+            "src/api/users.ts",
+            'export const list = () => http.get<User[]>("/users");',
+            "-",
+            id="typed-http-client",
+        ),
+        pytest.param(
+            "src/models/user.py",
+            "from pydantic import BaseModel\nclass User(BaseModel):",
+            "-",
+            id="pydantic-models-module",
+        ),
+        pytest.param(
+            "ee/clickhouse/sql/events.py",
+            'SQL = """\nCREATE TABLE IF NOT EXISTS events',
+            "query",
+            id="ddl-in-python-string",
+        ),
+        pytest.param(
+            "posthog/queries/trends/trends.py",
+            "class Trends: ...",
+            "query",
+            id="nested-queries-package",
+        ),
+        pytest.param("src/handlers.rs", "use axum::{routing::get, Router};", "api", id="rust-axum"),
+        pytest.param(
+            "src/db.rs", 'sqlx::query("SELECT 1").fetch_one(&pool)', "query", id="rust-sqlx"
+        ),
+        pytest.param(
+            "db/functions/total.sql",
+            "CREATE OR REPLACE FUNCTION total() RETURNS int",
+            "migration",
+            id="sql-function-ddl",
+        ),
     ],
 )
 def test_path_and_content_decide(path: str, text: str, want: str) -> None:
