@@ -261,3 +261,13 @@ def test_every_contract_anchor_is_a_commentable_diff_line(
     source = DictSource({"openapi.yaml": old}, {"openapi.yaml": new})
     for finding in check(file, source=source):
         assert finding.line in file.anchors(finding.side)
+
+
+def test_spec_fixtures_in_tests_are_not_contracts() -> None:
+    """A spec under tests/ (a fixture) is not compared when the report marks it a test."""
+    old = sample("orders-openapi.yaml")
+    new = old.replace("  /v1/legacy/orders:\n", "  /v1/old/orders:\n")
+    file = make_diff("tests/fixtures/openapi.yaml", old, new)
+    report = FileReport(path=file.path, status="modified", is_test=True)
+    assert contracts.check([file], [report], ChecksConfig()) == []
+    assert contracts.check([file], [], ChecksConfig()) != []
