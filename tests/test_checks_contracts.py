@@ -271,3 +271,15 @@ def test_spec_fixtures_in_tests_are_not_contracts() -> None:
     report = FileReport(path=file.path, status="modified", is_test=True)
     assert contracts.check([file], [report], ChecksConfig()) == []
     assert contracts.check([file], [], ChecksConfig()) != []
+
+
+def test_file_without_a_patch_is_read_from_the_source_and_still_reported() -> None:
+    """GitHub sends no patch for very large specs: both versions come from the source and the
+    finding keeps the changed line (placement makes it a file-level or summary comment)."""
+    old = sample("orders-openapi.yaml")
+    new = old.replace('        "404":\n          description: Not found\n', "")
+    file = FileDiff(path="openapi.yaml", status="modified", patch_missing=True)
+    source = DictSource({"openapi.yaml": old}, {"openapi.yaml": new})
+    (finding,) = check(file, source=source)
+    assert finding.rule == "response-non-success-status-removed"
+    assert finding.line >= 1

@@ -81,6 +81,16 @@ def _nearest_right(file: FileDiff, target: int, reach: int) -> int | None:
     return None
 
 
+def _outside_diff(change: ContractChange) -> tuple[int, Side]:
+    """Where the change is in the file, for a diff with no lines (GitHub sent no patch):
+    placement turns it into a file-level comment or a summary entry."""
+    if change.new_line:
+        return change.new_line, "RIGHT"
+    if change.old_line:
+        return change.old_line, "LEFT"
+    return (change.new_parents or (1,))[0], "RIGHT"
+
+
 def anchor(change: ContractChange, file: FileDiff) -> tuple[int, Side] | None:
     """The commentable (line, side) nearest to the change, or None when the diff has no lines."""
     right = file.right_anchors
@@ -127,10 +137,7 @@ def to_findings(file: FileDiff, changes: Iterable[ContractChange]) -> list[Findi
     seen: set[tuple[str, int, str, str]] = set()
     out: list[Finding] = []
     for change in _cap(_unique(changes)):
-        where = anchor(change, file)
-        if where is None:
-            continue
-        line, side = where
+        line, side = anchor(change, file) or _outside_diff(change)
         key = (change.rule, line, side, change.title)
         if key in seen:
             continue
