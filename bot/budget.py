@@ -60,13 +60,11 @@ class Piece:
         return sum(1 for h in self.hunks for ln in h.lines if ln.kind != " ")
 
     def describe(self) -> str:
-        """`path` or `path (lines a-b)` for a part of a split file."""
+        """`` for a whole file, `part 2 of 3 (lines 120-340)` for a part of a split one."""
         if self.parts == 1:
-            return self.path
+            return ""
         numbers = [ln.new_no or ln.old_no or 0 for h in self.hunks for ln in h.lines]
-        return (
-            f"{self.path} (part {self.part} of {self.parts}, lines {min(numbers)}-{max(numbers)})"
-        )
+        return f"part {self.part} of {self.parts} (lines {min(numbers)}-{max(numbers)})"
 
 
 class Sizer(Protocol):
@@ -271,7 +269,7 @@ def plan_requests(
 
 
 def _budget_reason(piece: Piece, per_review: int) -> str:
-    what = f"part {piece.part} of {piece.parts} " if piece.parts > 1 else ""
+    what = f"{piece.describe()} " if piece.parts > 1 else ""
     return (
         f"{what}not sent to the model: the review's token budget "
         f"(max_tokens_per_review={per_review}) was spent on riskier files first"

@@ -25,18 +25,19 @@ async def review_locally(
     from bot.model import make_reviewer
 
     request = ReviewRequest(files=files, source=source)
+    inline = settings.max_inline_comments
     if no_llm:
-        return await run_review(request, config=config, skip_model_reason=NO_LLM)
+        return await run_review(request, config=config, max_inline=inline, skip_model_reason=NO_LLM)
     if not settings.has_model_credentials():
-        return await run_review(request, config=config, skip_model_reason=NO_KEY)
+        return await run_review(request, config=config, max_inline=inline, skip_model_reason=NO_KEY)
     try:
         reviewer = make_reviewer(settings, config)
     except ModelError as exc:
-        result = await run_review(request, config=config, skip_model_reason=None)
+        result = await run_review(request, config=config, max_inline=inline, skip_model_reason=None)
         result.model_status = "failed"
         result.model_notes = [f"Model review failed: {exc}"]
         return result
     try:
-        return await run_review(request, config=config, model=reviewer)
+        return await run_review(request, config=config, model=reviewer, max_inline=inline)
     finally:
         await reviewer.aclose()

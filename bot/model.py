@@ -285,7 +285,10 @@ class ModelReviewer:
             if result.failed is not None:
                 outcome.notes.append(f"{result.label} failed: {result.failed}.")
                 reason = f"model request failed: {result.failed}"
-                outcome.unseen += [(p.describe(), reason) for p in result.batch.pieces]
+                outcome.unseen += [
+                    (p.path, f"{p.describe()}: {reason}" if p.parts > 1 else reason)
+                    for p in result.batch.pieces
+                ]
                 continue
             outcome.findings += result.findings
             if result.summary:

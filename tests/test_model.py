@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import re
+import subprocess
+import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import anthropic
 import pytest
@@ -351,3 +353,39 @@ def test_no_backend_files_means_no_request(anthropic_emulator: AnthropicEmulator
     """Nothing reviewed, nothing sent."""
     outcome = _review(anthropic_emulator, ModelWork(files=[]))
     assert outcome.status == "skipped" and anthropic_emulator.message_requests() == []
+
+
+class _Heads:
+    """A ContentSource that knows the head text of some files."""
+
+    def __init__(self, texts: dict[str, str]) -> None:
+        self.texts = texts
+        self.asked: list[tuple[str, str]] = []
+
+    def read(self, path: str, *, side: Literal["base", "head"]) -> str | None:
+        self.asked.append((path, side))
+        return self.texts.get(path)
+
+
+def test_nearby_unchanged_code_is_shown_when_the_source_has_it(
+    anthropic_emulator: AnthropicEmulator,
+) -> None:
+    """Modified files get the head lines around their hunks, numbered and marked read-only."""
+    head = "\n".join(f"line_{n} = {n}" for n in range(1, 60))
+    source = _Heads({"app/api/orders.py": head})
+    _review(anthropic_emulator, _example_work(source=source))
+    user = _user_text(anthropic_emulator.message_requests()[0].body)
+    assert "Nearby unchanged code, new version" in user
+    assert re.search(r"\n\s+9   line_9 = 9\n", user)
+    assert ("app/api/orders.py", "head") in source.asked
+    assert all(side == "head" for _, side in source.asked)
+    assert not any(p.startswith("migrations/") for p, _ in source.asked)  # added: nothing nearby
+
+
+def test_the_cli_modules_do_not_import_the_sdk() -> None:
+    """Importing the CLI, review and model modules leaves `anthropic` unimported (it is slow)."""
+    probe = (
+        "import sys, bot.cli, bot.review, bot.model, bot.localrun; "
+        "sys.exit('anthropic' in sys.modules)"
+    )
+    assert subprocess.run([sys.executable, "-c", probe], check=False, timeout=60).returncode == 0
