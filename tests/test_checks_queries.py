@@ -144,6 +144,37 @@ def test_removed_lines_are_never_anchors() -> None:
     assert check_diff(REMOVED_ONLY) == []
 
 
+MODIFIED_SQL = """\
+diff --git a/db/queries/report.sql b/db/queries/report.sql
+index 1111111..2222222 100644
+--- a/db/queries/report.sql
++++ b/db/queries/report.sql
+@@ -10,4 +10,7 @@ WHERE o.id = $1
+ UPDATE orders SET seen = true
+ WHERE id = $2;
+ SELECT id FROM orders
++LIMIT 10;
++
++DELETE FROM order_exports;
+ SELECT id FROM customers WHERE
+"""
+
+
+def test_modified_sql_file_ignores_statements_cut_by_the_hunk() -> None:
+    """Without the whole file, a statement cut at the hunk's edge is not judged for a missing
+    clause; complete added statements are."""
+    assert found(check_diff(MODIFIED_SQL)) == {
+        (13, "limit-without-order-by"),
+        (15, "update-delete-without-where"),
+    }
+
+
+def test_test_files_are_not_application_queries() -> None:
+    """Teardown SQL in tests (`DELETE FROM orders`) is not reported."""
+    diff = new_file_diff("tests/test_orders_repository.py", 'SQL = "DELETE FROM orders"\n')
+    assert check_diff(diff) == []
+
+
 def test_migrations_are_left_to_the_migration_checks() -> None:
     """SQL under a migrations directory is squawk's business, not this family's."""
     diff = new_file_diff("db/migrations/V2__purge.sql", "DELETE FROM order_exports;\n")

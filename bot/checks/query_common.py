@@ -192,6 +192,7 @@ _SQL_SHAPE = re.compile(
     r"WITH\s+\w+\s+AS\s*\(|SELECT\s+\S)",
     re.IGNORECASE,
 )
+_SQL_STARTS = ("SELECT", "INSERT", "UPDATE", "DELETE", "WITH", "--")
 _UPPER_KEYWORD = re.compile(r"^\s*(?:--[^\n]*\n\s*)*(SELECT|INSERT|UPDATE|DELETE|WITH)\b")
 
 
@@ -201,7 +202,10 @@ def looks_like_sql(text: str, *, in_query_call: bool = False) -> bool:
     Lower-case prose such as "delete from cart" must not become a finding, so lower-case SQL is
     only trusted where the code hands it to the database.
     """
-    if len(text) < 10 or not _SQL_SHAPE.match(text):
+    if len(text) < 10:
+        return False
+    head = text.lstrip()[:7].upper()
+    if not head.startswith(_SQL_STARTS) or not _SQL_SHAPE.match(text):
         return False
     return in_query_call or bool(_UPPER_KEYWORD.match(text))
 

@@ -8,6 +8,7 @@ and the SQL hazards of string literals that hold statements.
 from __future__ import annotations
 
 import ast
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -18,8 +19,8 @@ from bot.models import Severity
 
 QUERY_CALLS = frozenset(
     {
-        "execute", "executemany", "executescript", "exec_driver_sql", "raw", "text", "query",
-        "read_sql", "read_sql_query", "fetch", "fetchrow", "fetchval", "RawSQL", "extra",
+        "execute", "executemany", "executescript", "exec_driver_sql", "exec", "raw", "text",
+        "query", "read_sql", "read_sql_query", "fetch", "fetchrow", "fetchval", "RawSQL", "extra",
     }
 )  # fmt: skip
 _DJANGO_QUERIES = frozenset(
@@ -62,9 +63,30 @@ class _Scope:
     node: ast.AST
     route: bool = False
     params: set[str] = field(default_factory=set)
-    assigns: dict[str, list[ast.stmt]] = field(default_factory=dict)
+    _assigns: dict[str, list[ast.stmt]] | None = None
+
+    @property
+    def assigns(self) -> dict[str, list[ast.stmt]]:
+        """Assignments by variable name, collected on first use (few scopes ever need them)."""
+        if self._assigns is None:
+            self._assigns = {}
+            for sub in ast.walk(self.node):
+                if isinstance(sub, ast.Assign | ast.AugAssign | ast.AnnAssign):
+                    targets = sub.targets if isinstance(sub, ast.Assign) else [sub.target]
+                    for t in targets:
+                        if isinstance(t, ast.Name):
+                            self._assigns.setdefault(t.id, []).append(sub)
+        return self._assigns
+
+    def extended(self, value: ast.AST) -> bool:
+        """Whether `value` is assigned to a variable the code later appends to (`+=`)."""
+        for stmts in self.assigns.values():
+            if any(getattr(st, "value", None) is value for st in stmts):
+                return any(isinstance(st, ast.AugAssign) for st in stmts)
+        return False
 
 
+_SQL_STARTS = ("SELECT", "INSERT", "UPDATE", "DELETE", "WITH", "--")
 _CALL_HINT = re.compile(
     r"\b(?:execute\w*|exec_driver_sql|raw|text|query|read_sql\w*|fetch\w*|RawSQL|extra)\s*\("
 )
@@ -89,35 +111,58 @@ def python_worth_parsing(text: str, *, api: bool, whole_file: bool = False) -> b
 
 
 def scan_python(
-    trees: list[ast.Module], *, api: bool, lines: dict[int, str], file_text: str
+    trees: list[ast.Module],
+    *,
+    api: bool,
+    lines: dict[int, str],
+    file_text: str,
+    added: set[int] | None = None,
 ) -> list[Hit]:
-    """Every hit in the trees; `api` enables the unbounded-list rule (handlers)."""
+    """Every hit in the trees; `api` enables the unbounded-list rule (handlers).
+
+    With `added`, functions and classes that contain no added line are not read at all.
+    """
     style = "?" if "sqlite3" in file_text else "$" if "asyncpg" in file_text else "%s"
     hits: list[Hit] = []
     for tree in trees:
-        walker = _Walker(api=api, lines=lines, style=style)
+        walker = _Walker(api=api, lines=lines, style=style, added=added)
         walker.visit(tree)
         hits.extend(walker.hits)
     return hits
 
 
 class _Walker(ast.NodeVisitor):
-    def __init__(self, *, api: bool, lines: dict[int, str], style: str) -> None:
+    def __init__(
+        self, *, api: bool, lines: dict[int, str], style: str, added: set[int] | None
+    ) -> None:
         self.api = api
+        self.added = sorted(added) if added is not None else None
         self.lines = lines
         self.style = style
         self.hits: list[Hit] = []
         self.scopes: list[_Scope] = []
         self.loops: list[ast.AST] = []
         self.string_roots: set[int] = set()
-        self.extended: set[int] = set()  # values of variables the code appends to later
 
     # --- scopes and loops -------------------------------------------------------------------
 
     def visit_Module(self, node: ast.Module) -> None:
         self._enter(node, route=False, params=set())
 
+    def _unchanged(self, node: ast.stmt) -> bool:
+        """No added line inside the node: nothing in it can carry a finding."""
+        if self.added is None:
+            return False
+        i = bisect.bisect_left(self.added, node.lineno)
+        return i == len(self.added) or self.added[i] > (node.end_lineno or node.lineno)
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        if not self._unchanged(node):
+            self.generic_visit(node)
+
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        if self._unchanged(node):
+            return
         decorators = " ".join(ast.unparse(d) for d in node.decorator_list)
         params = {a.arg for a in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]}
         route = bool(_ROUTE_DECORATOR.search(decorators)) or "request" in params
@@ -129,15 +174,6 @@ class _Walker(ast.NodeVisitor):
 
     def _enter(self, node: ast.AST, *, route: bool, params: set[str]) -> None:
         scope = _Scope(node, route=route, params=params)
-        for sub in ast.walk(node):
-            if isinstance(sub, ast.Assign | ast.AugAssign | ast.AnnAssign):
-                targets = sub.targets if isinstance(sub, ast.Assign) else [sub.target]
-                for t in targets:
-                    if isinstance(t, ast.Name):
-                        scope.assigns.setdefault(t.id, []).append(sub)
-        for stmts in scope.assigns.values():
-            if any(isinstance(st, ast.AugAssign) for st in stmts):
-                self.extended.update(id(getattr(st, "value", None)) for st in stmts)
         self.scopes.append(scope)
         self.generic_visit(node)
         self.scopes.pop()
@@ -181,7 +217,9 @@ class _Walker(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_Constant(self, node: ast.Constant) -> None:
-        if isinstance(node.value, str) and id(node) not in self.string_roots:
+        value = node.value
+        sql_like = isinstance(value, str) and value.lstrip()[:7].upper().startswith(_SQL_STARTS)
+        if sql_like and id(node) not in self.string_roots:  # most strings are not SQL: cheap test
             self._lint_string(node, in_call=False)
 
     def visit_JoinedStr(self, node: ast.JoinedStr) -> None:
@@ -216,11 +254,11 @@ class _Walker(ast.NodeVisitor):
             text, dynamic = node.value, False
         else:
             return
-        dynamic = dynamic or id(node) in self.extended
         for sub in ast.walk(node):
             self.string_roots.add(id(sub))
         if not looks_like_sql(text, in_query_call=in_call):
             return
+        dynamic = dynamic or (bool(self.scopes) and self.scopes[-1].extended(node))
         end = node.end_lineno or node.lineno
         self.hits.extend(sql_hits(text, first_line=node.lineno, last_line=end, dynamic=dynamic))
 
