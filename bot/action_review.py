@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Sequence
-from typing import Any
 
 from bot.config import RepoConfig, Settings
+from bot.errors import ModelError
 from bot.event import PullSnapshot
 from bot.models import ContentSource, FileDiff
 from bot.review import ReviewRequest, ReviewResult, run_review
@@ -25,22 +24,26 @@ async def review_pull(
     settings: Settings,
     source: ContentSource | None,
 ) -> ReviewResult:
-    """Review the chosen files of a pull request, with its title and description for context."""
+    """Review the chosen files with the PR's title and description; a model that cannot be
+    built or fails still leaves the static review (model_status says so: exit code 3)."""
+    from bot.model import make_reviewer
+
     request = ReviewRequest(files=files, title=pull.title, description=pull.body, source=source)
-    max_inline = (
-        settings.max_inline_comments
-        if settings.max_inline_comments is not None
-        else config.max_inline_comments
-    )
-    kwargs: dict[str, Any] = {"config": config, "max_inline": max_inline}
+    max_inline = settings.max_inline_comments
     if not settings.has_model_credentials():
-        return await run_review(request, skip_model_reason=NO_KEY, **kwargs)
+        return await run_review(
+            request, config=config, max_inline=max_inline, skip_model_reason=NO_KEY
+        )
     try:
-        from bot.model import make_reviewer  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        return await run_review(request, skip_model_reason=NO_KEY, **kwargs)
-    params = inspect.signature(run_review).parameters
-    if "reviewer" in params:
-        kwargs["reviewer"] = make_reviewer(settings, config)
-        kwargs["skip_model_reason"] = None
-    return await run_review(request, **kwargs)
+        reviewer = make_reviewer(settings, config)
+    except ModelError as exc:
+        result = await run_review(
+            request, config=config, max_inline=max_inline, skip_model_reason=None
+        )
+        result.model_status = "failed"
+        result.model_notes = [f"Model review failed: {exc}"]
+        return result
+    try:
+        return await run_review(request, config=config, model=reviewer, max_inline=max_inline)
+    finally:
+        await reviewer.aclose()
