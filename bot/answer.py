@@ -302,3 +302,32 @@ def retry_text(answer: Answer, files: Mapping[str, FileDiff]) -> str:
         "on the changed line closest to the problem.",
     ]
     return "\n".join(lines)
+
+
+def retry_messages(
+    params: dict[str, Any], blocks: list[dict[str, Any]], error_text: str
+) -> list[dict[str, Any]]:
+    """The conversation for the one retry: the reply, then an error result for each tool call."""
+    messages = list(params["messages"])
+    calls = [b for b in blocks if b["type"] == "tool_use"]
+    if not blocks:  # nothing to answer to: restate the request with the errors appended
+        first = messages[0]
+        note = {"type": "text", "text": "A previous attempt failed.\n" + error_text}
+        return [{"role": "user", "content": [*first["content"], note]}, *messages[1:]]
+    if calls:
+        results: list[dict[str, Any]] = [
+            {
+                "type": "tool_result",
+                "tool_use_id": call["id"],
+                "is_error": True,
+                "content": error_text if i == 0 else "Ignored: see the first error.",
+            }
+            for i, call in enumerate(calls)
+        ]
+    else:
+        results = [{"type": "text", "text": error_text}]
+    return [
+        *messages,
+        {"role": "assistant", "content": blocks},
+        {"role": "user", "content": results},
+    ]

@@ -13,7 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from bot.models import BackendKind, DiffLine, FileDiff, FileReport, Finding, Hunk
+from bot.config import Price
+from bot.models import BackendKind, DiffLine, FileDiff, FileReport, Finding, Hunk, Usage
 
 CHARS_PER_TOKEN = 3.5
 """Calibrated on code and diffs: Claude's tokenizer averages 3.3-3.8 characters per token there;
@@ -323,3 +324,28 @@ def paths_needing_context(plan: Plan) -> list[str]:
         p.path for b in plan.batches for p in b.pieces if p.file.status in ("modified", "renamed")
     )
     return list(seen)
+
+
+USAGE_FIELDS = (
+    "input_tokens",
+    "output_tokens",
+    "cache_creation_input_tokens",
+    "cache_read_input_tokens",
+)
+
+
+def total_usage(per_request: Sequence[Mapping[str, int]], price: Price | None) -> Usage:
+    """Tokens summed over every API call of a review, and their cost at `price` (USD/Mtok)."""
+    usage = Usage(requests=len(per_request), per_request=[dict(r) for r in per_request])
+    usage.input_tokens = sum(r["input_tokens"] for r in per_request)
+    usage.output_tokens = sum(r["output_tokens"] for r in per_request)
+    usage.cache_creation_input_tokens = sum(r["cache_creation_input_tokens"] for r in per_request)
+    usage.cache_read_input_tokens = sum(r["cache_read_input_tokens"] for r in per_request)
+    if price is not None:
+        usage.cost_usd = (
+            usage.input_tokens * price.input
+            + usage.output_tokens * price.output
+            + usage.cache_creation_input_tokens * price.cache_write
+            + usage.cache_read_input_tokens * price.cache_read
+        ) / 1_000_000
+    return usage

@@ -12,8 +12,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from bot.answer import Answer, parse_reply, retry_text
-from bot.budget import Batch, Plan, add_context, paths_needing_context, plan_requests
+from bot.answer import Answer, parse_reply, retry_messages, retry_text
+from bot.budget import (
+    USAGE_FIELDS,
+    Batch,
+    Plan,
+    add_context,
+    paths_needing_context,
+    plan_requests,
+    total_usage,
+)
 from bot.config import PathInstruction, RepoConfig, Settings
 from bot.errors import BackendReviewError, ModelError
 from bot.models import ContentSource, FileDiff, FileReport, Finding, Usage
@@ -33,12 +41,7 @@ if TYPE_CHECKING:
     Client = AsyncAnthropic | AsyncAnthropicBedrock | AsyncAnthropicVertex
 
 ModelStatus = Literal["ok", "skipped", "failed", "partial"]
-USAGE_FIELDS = (
-    "input_tokens",
-    "output_tokens",
-    "cache_creation_input_tokens",
-    "cache_read_input_tokens",
-)
+READ_CONCURRENCY = 8  # file reads for nearby code (git or the contents API) in flight at once
 _SIZER = PromptSizer()
 
 
@@ -102,35 +105,6 @@ def _blocks(message: Message) -> list[dict[str, Any]]:
 
 def _usage(message: Message) -> dict[str, int]:
     return {name: int(getattr(message.usage, name, 0) or 0) for name in USAGE_FIELDS}
-
-
-def retry_messages(
-    params: dict[str, Any], blocks: list[dict[str, Any]], error_text: str
-) -> list[dict[str, Any]]:
-    """The conversation for the one retry: the reply, then an error result for each tool call."""
-    messages = list(params["messages"])
-    calls = [b for b in blocks if b["type"] == "tool_use"]
-    if not blocks:  # nothing to answer to: restate the request with the errors appended
-        first = messages[0]
-        note = {"type": "text", "text": "A previous attempt failed.\n" + error_text}
-        return [{"role": "user", "content": [*first["content"], note]}, *messages[1:]]
-    if calls:
-        results: list[dict[str, Any]] = [
-            {
-                "type": "tool_result",
-                "tool_use_id": call["id"],
-                "is_error": True,
-                "content": error_text if i == 0 else "Ignored: see the first error.",
-            }
-            for i, call in enumerate(calls)
-        ]
-    else:
-        results = [{"type": "text", "text": error_text}]
-    return [
-        *messages,
-        {"role": "assistant", "content": blocks},
-        {"role": "user", "content": results},
-    ]
 
 
 def _describe_error(exc: Exception, client: Any) -> str:
@@ -199,14 +173,17 @@ class ModelReviewer:
         """Read the head text of planned files (off the event loop) to show nearby code."""
         if source is None:
             return plan
-        heads: dict[str, str] = {}
-        for path in paths_needing_context(plan):
-            try:
-                text = await asyncio.to_thread(source.read, path, side="head")
-            except (BackendReviewError, OSError):
-                text = None
-            if text is not None:
-                heads[path] = text
+        limit = asyncio.Semaphore(READ_CONCURRENCY)
+
+        async def read(path: str) -> tuple[str, str | None]:
+            async with limit:
+                try:
+                    return path, await asyncio.to_thread(source.read, path, side="head")
+                except (BackendReviewError, OSError):
+                    return path, None  # nearby code is a nicety, never a failure
+
+        texts = await asyncio.gather(*(read(p) for p in paths_needing_context(plan)))
+        heads = {path: text for path, text in texts if text is not None}
         return add_context(plan, heads, sizer=_SIZER)
 
     async def _create(self, params: dict[str, Any]) -> Message:
@@ -272,15 +249,9 @@ class ModelReviewer:
 
     def _outcome(self, plan: Plan, results: Sequence[_Result], config: RepoConfig) -> ModelOutcome:
         outcome = ModelOutcome(status="ok", notes=list(plan.notes), unseen=list(plan.unseen))
-        usage = outcome.usage
+        price = config.price_for(self.model)
+        outcome.usage = total_usage([e for r in results for e in r.usage], price)
         for result in results:
-            for entry in result.usage:
-                usage.requests += 1
-                usage.per_request.append(entry)
-                usage.input_tokens += entry["input_tokens"]
-                usage.output_tokens += entry["output_tokens"]
-                usage.cache_creation_input_tokens += entry["cache_creation_input_tokens"]
-                usage.cache_read_input_tokens += entry["cache_read_input_tokens"]
             outcome.notes += result.notes
             if result.failed is not None:
                 outcome.notes.append(f"{result.label} failed: {result.failed}.")
@@ -293,15 +264,7 @@ class ModelReviewer:
             outcome.findings += result.findings
             if result.summary:
                 outcome.summaries.append(result.summary)
-        price = config.price_for(self.model)
-        if price is not None:
-            usage.cost_usd = (
-                usage.input_tokens * price.input
-                + usage.output_tokens * price.output
-                + usage.cache_creation_input_tokens * price.cache_write
-                + usage.cache_read_input_tokens * price.cache_read
-            ) / 1_000_000
-        elif usage.requests:
+        if price is None and outcome.usage.requests:
             outcome.notes.append(
                 f"No price for model {self.model} in `pricing`: cost not estimated."
             )

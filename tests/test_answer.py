@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.answer import allowed_lines, line_ranges, parse_reply, retry_text, validate_input
+from bot.answer import (
+    allowed_lines,
+    line_ranges,
+    parse_reply,
+    retry_messages,
+    retry_text,
+    validate_input,
+)
 from bot.diff import parse_patch
 from bot.prompt import TOOL_NAME
 
@@ -137,3 +144,25 @@ def test_retry_text_lists_problems_and_allowed_lines() -> None:
     assert "line 30 is not a line of a hunk" in text
     assert "app/api/x.py: RIGHT 1-5, 41-44" in text
     assert "complete corrected review" in text
+
+
+def test_retry_conversation_answers_every_tool_call_with_an_error() -> None:
+    """Each tool_use of the reply gets an is_error tool_result; the first carries the text."""
+    params = {"messages": [{"role": "user", "content": [{"type": "text", "text": "review"}]}]}
+    blocks = [
+        {"type": "tool_use", "id": "a", "name": TOOL_NAME, "input": {}},
+        {"type": "tool_use", "id": "b", "name": TOOL_NAME, "input": {}},
+    ]
+    messages = retry_messages(params, blocks, "the errors")
+    assert [m["role"] for m in messages] == ["user", "assistant", "user"]
+    results = messages[2]["content"]
+    assert [(r["tool_use_id"], r["is_error"]) for r in results] == [("a", True), ("b", True)]
+    assert results[0]["content"] == "the errors"
+
+
+def test_an_empty_reply_is_retried_by_restating_the_request() -> None:
+    """With nothing to answer to, the errors are appended to the original user turn."""
+    params = {"messages": [{"role": "user", "content": [{"type": "text", "text": "review"}]}]}
+    [turn] = retry_messages(params, [], "the errors")
+    assert turn["role"] == "user" and turn["content"][0]["text"] == "review"
+    assert "the errors" in turn["content"][1]["text"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -17,7 +18,9 @@ from bot.budget import (
     plan_requests,
     risk_key,
     split_file,
+    total_usage,
 )
+from bot.config import Price
 from bot.models import FileDiff, Finding
 from bot.prompt import PromptSizer
 from tests.model_support import modified_file, new_file, report
@@ -245,3 +248,26 @@ def test_every_line_is_planned_once_or_its_file_is_listed(
     for f in files:
         missing = _all_lines([f]) - shown
         assert not missing or f.path in unseen
+
+
+def test_total_usage_sums_calls_and_prices_them() -> None:
+    """Usage adds every call's four token counts; cost uses USD per million tokens."""
+    calls = [
+        {
+            "input_tokens": 100,
+            "output_tokens": 10,
+            "cache_creation_input_tokens": 1000,
+            "cache_read_input_tokens": 0,
+        },
+        {
+            "input_tokens": 200,
+            "output_tokens": 20,
+            "cache_creation_input_tokens": 0,
+            "cache_read_input_tokens": 1000,
+        },
+    ]
+    usage = total_usage(calls, Price(input=3, output=15, cache_write=3.75, cache_read=0.3))
+    assert (usage.requests, usage.input_tokens, usage.output_tokens) == (2, 300, 30)
+    assert (usage.cache_creation_input_tokens, usage.cache_read_input_tokens) == (1000, 1000)
+    assert usage.cost_usd == pytest.approx((300 * 3 + 30 * 15 + 1000 * 3.75 + 1000 * 0.3) / 1e6)
+    assert total_usage(calls, None).cost_usd == 0.0
