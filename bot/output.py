@@ -57,7 +57,7 @@ def to_text(result: ReviewResult, *, colour: bool) -> str:
     skipped = [r for r in result.reports if not r.reviewed]
     if skipped:
         lines.append(_paint(f"Skipped ({len(skipped)})", "1", colour))
-        lines += [f"  {r.path}  {r.skip_reason}" for r in skipped[:50]]
+        lines += [f"  {r.path}  {r.skip_reason or '; '.join(r.reasons)}" for r in skipped[:50]]
         if len(skipped) > 50:
             lines.append(f"  ... and {len(skipped) - 50} more")
     lines.append(_paint(f"Findings ({len(result.findings)})", "1", colour))
