@@ -58,7 +58,8 @@ RULES: dict[str, LanguageRules] = {
         list_call=re.compile(
             r"\b(?:prisma|tx|db)\.\w+\.findMany\s*\(|"
             r"\b\w*(?:[Rr]epository|[Rr]epo)\.find\s*\((?=\s*[{)])|"
-            r"\b[A-Z]\w*\.(?:findAll\s*\(|find\s*\((?=\s*[{)]))"
+            r"\b(?!(?:Array|Object|Promise|Reflect|Map|Set|JSON|Math)\b)[A-Z]\w*\."
+            r"(?:findAll\s*\(|find\s*\((?=\s*[{)]))"
         ),
         bounded=re.compile(r"\b(take|limit|skip|cursor|paginate|page|first)\b", re.IGNORECASE),
         safe_value=re.compile(_SAFE_COMMON + r"|^\s*(Number|parseInt|parseFloat)\("),

@@ -67,6 +67,15 @@ _WHILE = re.compile(r"\bwhile\b|\buntil\b|\bloop\b")
 _BATCH = re.compile(r"limit|take|batch|Limit|Take", re.IGNORECASE)
 
 
+_COMMENT_START = ("//", "/*", "*", "#")
+
+
+def _in_comment(text: str, pos: int) -> bool:
+    """Whether `pos` follows a line comment marker on its line (a doc comment's `Array.find()`)."""
+    prefix = text[text.rfind("\n", 0, pos) + 1 : pos]
+    return prefix.lstrip().startswith(_COMMENT_START) or " //" in prefix or "\t//" in prefix
+
+
 def scan_patterns(file: FileDiff, language: str, *, api: bool) -> list[Hit]:
     """Every hit in the file's hunks (the caller keeps those on added lines)."""
     rules = RULES.get(language)
@@ -115,6 +124,8 @@ def _injections(
     text = hunk.text
     out: list[Hit] = []
     for m in rules.query_call.finditer(text):
+        if _in_comment(text, m.start()):
+            continue
         name = next((g for g in m.groups() if g), "CommandText")
         arg = m.end()
         wrapper = _WRAPPER.match(text, arg)
@@ -240,6 +251,8 @@ def _n_plus_one(
     out: list[Hit] = []
     for start, end, batch_loop in loops:
         for q in rules.db_call.finditer(text, start, end):
+            if _in_comment(text, q.start()):
+                continue
             line_start = text.rfind("\n", 0, q.start()) + 1
             line_end = text.find("\n", q.end())
             line_text = text[line_start : line_end if line_end >= 0 else len(text)]
@@ -260,7 +273,7 @@ def _unbounded(
     out: list[Hit] = []
     pattern = rules.list_call
     for m in pattern.finditer(text) if pattern else ():
-        if any(start <= m.start() < end for start, end, _ in loops):
+        if any(start <= m.start() < end for start, end, _ in loops) or _in_comment(text, m.start()):
             continue  # per-item lookups in a loop are the N+1 rule's business
         end = matching(text, m.end() - 1) if text[m.end() - 1] == "(" else m.end()
         window_start = text.rfind("\n", 0, m.start()) + 1

@@ -7,6 +7,7 @@ cannot parse yields nothing; a dialect quirk must never become a finding or an e
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -92,6 +93,10 @@ def split_statements(text: str) -> list[tuple[int, str]]:
 
 _NULL_CMP = re.compile(r"(=|<>|!=)\s*NULL\b|\bNULL\s*(=|<>|!=)")
 _LEADING = re.compile(r"\bI?LIKE\s*\(?\s*(?:'%|E'%|\$)")
+# UPDATE / DELETE as the statement (possibly after comments or a WITH), not `ON DELETE CASCADE`
+_CHANGES_ROWS = re.compile(
+    r"(?:\s|--[^\n]*\n|/\*[\s\S]*?\*/)*(?:WITH\b[\s\S]*)?\b(UPDATE|DELETE)\b"
+)
 _ORDER_BY = re.compile(r"\bORDER\s+BY\b")
 _COMMA_FROM = re.compile(r"FROM\s+[^\s,;()]+(?:\s+(?:AS\s+)?[^\s,;()]+)?\s*,")
 
@@ -110,7 +115,7 @@ def _candidate(statement: str, *, dynamic: bool) -> bool:
         return True
     if dynamic:
         return False  # the remaining rules are about missing clauses, skipped for dynamic SQL
-    if "UPDATE" in up or "DELETE" in up:
+    if ("UPDATE" in up or "DELETE" in up) and _CHANGES_ROWS.match(up):
         return True
     if ("LIMIT" in up or "OFFSET" in up) and not ("ORDER" in up and _ORDER_BY.search(up)):
         return True
@@ -139,11 +144,20 @@ def _lint_cached(statement: str, dynamic: bool, dialect: str) -> tuple[SqlIssue,
     return tuple(_lint_statement(stmt, span, dynamic=dynamic))
 
 
+_SQLGLOT_LOG = logging.getLogger("sqlglot")
+
+
 def _parse(dia: Dialect, chunk: list[Token], text: str) -> exp.Expr | None:
+    # sqlglot logs a warning for every statement it falls back on ("unsupported syntax"):
+    # that is our "no finding", not something to print on the user's terminal.
+    level = _SQLGLOT_LOG.level
+    _SQLGLOT_LOG.setLevel(logging.ERROR)
     try:
         parsed = dia.parser().parse(chunk, text)
     except Exception:  # ParseError, or an internal error on SQL sqlglot does not model
         return None
+    finally:
+        _SQLGLOT_LOG.setLevel(level)
     return parsed[0] if parsed and parsed[0] is not None else None
 
 
