@@ -26,9 +26,10 @@ _SQL = (
 )
 
 _DATA = (
-    _s("api", "openapi swagger operationId ref",
-     r"^\s*[\"']?(?:openapi|swagger)[\"']?\s*:\s*[\"']?\d|^\s*[\"']?operationId[\"']?\s*:"
-     r"|[\"']?\$ref[\"']?\s*:\s*[\"']#/(?:components|definitions)/",
+    _s("api", "openapi swagger operationId requestBody ref",
+     r"^\s*[\"']?(?:openapi|swagger)[\"']?\s*:\s*[\"']?\d"
+     r"|^\s*[\"']?(?:operationId|requestBody)[\"']?\s*:"
+     r"|[\"']?\$ref[\"']?\s*:\s*[\"'](?:[\w./-]*\.(?:ya?ml|json))?#/(?:components|definitions|paths)/",
      "OpenAPI/Swagger specification"),
     _s("api", "asyncapi", r"^\s*[\"']?asyncapi[\"']?\s*:", "AsyncAPI specification"),
     _s("migration", "databaseChangeLog", r"^\s*[\"']?databaseChangeLog[\"']?\s*:",

@@ -130,11 +130,14 @@ _TEST_PATH = re.compile(
 )
 # `spec/` holds RSpec and Jasmine tests, but also API specifications (`spec/openapi.yaml`).
 _SPEC_DIR = re.compile(r"(?:^|/)specs?/")
+_SPEC_SUPPORT = re.compile(r"(?:^|/)spec/(?:fixtures|support|factories)/")
 
 
 def is_test_path(path: str, lang: str) -> bool:
     """Test code by the conventions of its ecosystem."""
     if _TEST_PATH.search(path):
+        return True
+    if _SPEC_SUPPORT.search(path):
         return True
     return lang in CODE_LANGS and _SPEC_DIR.search(path) is not None
 
@@ -197,6 +200,9 @@ _RULES: tuple[tuple[tuple[str, ...], BackendKind, str, str, bool], ...] = (
     # api
     (("data",), "api", r"(?i)(?:^|/)[^/]*(?:openapi|swagger)[^/]*\.(?:ya?ml|json)$",
      "OpenAPI/Swagger specification", True),
+    (("data",), "api",
+     r"(?i)(?:^|/)(?:openapi|swagger|api-?specs?|apispec)/(?:[^/]+/)*[^/]+\.(?:ya?ml|json)$"
+     r"|(?:^|/)api(?:[-_.]?spec)?\.(?:ya?ml|json)$", "API specification (by location)", True),
     (("data",), "api", r"(?i)(?:^|/)[^/]*asyncapi[^/]*\.(?:ya?ml|json)$", "AsyncAPI specification",
      True),
     (("python",), "api", r"(?:^|/)urls\.py$", "Django URL configuration (urls.py)", True),

@@ -524,6 +524,22 @@ def _one(file: FileDiff, config: RepoConfig = DEFAULT) -> FileReport:
             "query",
             id="nested-queries-package",
         ),
+        pytest.param(
+            "openapi/components/schemas/Order.yaml", "type: object", "api", id="openapi-folder"
+        ),
+        pytest.param(
+            "contracts/orders.yaml",
+            '$ref: "./schemas/order.yaml#/components/schemas/O"',
+            "api",
+            id="split-openapi-ref",
+        ),
+        pytest.param(
+            "specs/orders/paths.yaml",
+            "/orders:\n  post:\n    requestBody: {}",
+            "api",
+            id="openapi-request-body",
+        ),
+        pytest.param("config/crd.yaml", "openAPIV3Schema:\n  type: object", "-", id="k8s-crd"),
         pytest.param("src/handlers.rs", "use axum::{routing::get, Router};", "api", id="rust-axum"),
         pytest.param(
             "src/db.rs", 'sqlx::query("SELECT 1").fetch_one(&pool)', "query", id="rust-sqlx"
