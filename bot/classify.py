@@ -42,7 +42,7 @@ HEADER_LINES = 5  # a generated-code header must sit in the first lines of the f
 MINIFIED_LINE = 1000  # a JavaScript or CSS line longer than this is minified
 _ORDER: tuple[BackendKind, ...] = ("api", "migration", "query")
 _MINIFIABLE = re.compile(r"\.(?:[cm]?js|css)$")
-_SPEC_REASONS = ("OpenAPI", "AsyncAPI", "GraphQL SDL", "protobuf")
+_SPEC_REASONS = ("OpenAPI", "AsyncAPI", "API specification", "GraphQL SDL", "protobuf")
 SIGNALS: dict[str, tuple[Signal, ...]] = {**CODE_SIGNALS, **FORMAT_SIGNALS}
 NOT_BACKEND = "not backend code"
 # bytes.translate table that blanks everything but identifier characters: splitting the result

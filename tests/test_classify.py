@@ -539,6 +539,10 @@ def _one(file: FileDiff, config: RepoConfig = DEFAULT) -> FileReport:
             "api",
             id="openapi-request-body",
         ),
+        pytest.param("docs/openapi/orders.yaml", "type: object", "api", id="openapi-under-docs"),
+        pytest.param(
+            "docs/api/schema.graphql", "type Query { a: Int }", "api", id="sdl-under-docs"
+        ),
         pytest.param("config/crd.yaml", "openAPIV3Schema:\n  type: object", "-", id="k8s-crd"),
         pytest.param("src/handlers.rs", "use axum::{routing::get, Router};", "api", id="rust-axum"),
         pytest.param(
