@@ -172,6 +172,17 @@ def anchor_problem(finding: Finding, files: Mapping[str, FileDiff]) -> str | Non
     return None
 
 
+def _known_path(finding: Finding, files: Mapping[str, FileDiff]) -> Finding:
+    """`b/app/x.py` or `/app/x.py` for a file in the request is that file (a git habit)."""
+    if finding.path in files:
+        return finding
+    for prefix in ("/", "a/", "b/"):
+        path = finding.path.removeprefix(prefix)
+        if path in files:
+            return finding.model_copy(update={"path": path})
+    return finding
+
+
 def _findings_list(data: dict[str, Any]) -> tuple[list[Any] | None, str | None]:
     raw = data.get("findings")
     if isinstance(raw, str):  # a list sent as JSON text
@@ -200,7 +211,7 @@ def validate_input(data: object, files: Mapping[str, FileDiff]) -> Answer:
     dropped: list[str] = []
     for i, item in enumerate(raw):
         try:
-            finding = ToolFinding.model_validate(item).to_finding()
+            finding = _known_path(ToolFinding.model_validate(item).to_finding(), files)
         except ValidationError as exc:
             reason = _describe_error(exc)
             problems.append(f"{_label(item, i)}: {reason}")

@@ -8,6 +8,7 @@ and the status becomes "partial" (some requests failed) or "failed" (all did).
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -123,7 +124,7 @@ def _describe_error(exc: Exception, client: Any) -> str:
         kind = error.get("type", "error") if isinstance(error, dict) else "error"
         message = str(error.get("message", "")) if isinstance(error, dict) else ""
         return f"HTTP {exc.status_code} {kind}{after}: {message[:200]}".rstrip(": ")
-    return f"{type(exc).__name__}: {str(exc)[:200]}"
+    return f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
 
 
 class ModelReviewer:
@@ -209,7 +210,7 @@ class ModelReviewer:
         )
         try:
             reply = await self._create(params)
-        except anthropic.APIError as exc:
+        except (anthropic.AnthropicError, ImportError) as exc:
             result.failed = _describe_error(exc, self.client)
             return result
         result.usage.append(_usage(reply))
@@ -236,7 +237,7 @@ class ModelReviewer:
         messages = retry_messages(params, _blocks(reply), retry_text(first, files))
         try:
             second_reply = await self._create({**params, "messages": messages})
-        except anthropic.APIError as exc:
+        except (anthropic.AnthropicError, ImportError) as exc:
             result.notes.append(f"{label}: the retry failed: {_describe_error(exc, self.client)}.")
             return _fallback(result, first, label)
         result.usage.append(_usage(second_reply))
@@ -314,6 +315,22 @@ def _fallback(result: _Result, first: Answer, label: str) -> _Result:
 # --------------------------------------------------------------------------- entry points
 
 
+_EXTRAS = {"bedrock": ("botocore", "bedrock"), "vertex": ("google.auth", "vertex")}
+
+
+def _require_extra(provider: str) -> None:
+    """Fail early, with the install command, when a cloud provider's packages are missing."""
+    module, extra = _EXTRAS[provider]
+    try:
+        found = importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:  # the parent package (google) is missing
+        found = False
+    if not found:
+        raise ModelError(
+            f"the {provider} provider needs extra packages: pip install 'backend-review[{extra}]'"
+        )
+
+
 def make_client(settings: Settings) -> Client:
     """The SDK client for the configured provider, with explicit timeout and retries."""
     import anthropic
@@ -322,26 +339,20 @@ def make_client(settings: Settings) -> Client:
         "timeout": settings.model_timeout,
         "max_retries": settings.model_retries,
     }
-    if settings.provider == "bedrock":
-        try:
+    try:
+        if settings.provider == "bedrock":
+            _require_extra("bedrock")
             return anthropic.AsyncAnthropicBedrock(aws_region=settings.aws_region, **common)
-        except (ImportError, ModuleNotFoundError) as exc:
-            raise ModelError(
-                f"Bedrock needs extra packages: pip install 'backend-review[bedrock]' ({exc})"
-            ) from None
-    if settings.provider == "vertex":
-        try:
+        if settings.provider == "vertex":
+            _require_extra("vertex")
             return anthropic.AsyncAnthropicVertex(
                 region=settings.vertex_region or anthropic.NOT_GIVEN,
                 project_id=settings.vertex_project or anthropic.NOT_GIVEN,
                 **common,
             )
-        except (ImportError, ModuleNotFoundError) as exc:
-            raise ModelError(
-                f"Vertex needs extra packages: pip install 'backend-review[vertex]' ({exc})"
-            ) from None
-        except anthropic.AnthropicError as exc:
-            raise ModelError(f"Vertex client: {exc}") from None
+    except (ValueError, ImportError, anthropic.AnthropicError) as exc:
+        message = " ".join(str(exc).split()) or type(exc).__name__
+        raise ModelError(f"cannot set up the {settings.provider} client: {message}") from None
     key = settings.anthropic_api_key
     if key is None or not key.get_secret_value().strip():
         raise ModelError("no ANTHROPIC_API_KEY is set")

@@ -166,3 +166,15 @@ def test_an_empty_reply_is_retried_by_restating_the_request() -> None:
     [turn] = retry_messages(params, [], "the errors")
     assert turn["role"] == "user" and turn["content"][0]["text"] == "review"
     assert "the errors" in turn["content"][1]["text"]
+
+
+def test_git_style_path_prefixes_are_recognised() -> None:
+    """`b/path` and `./path` name the file in the request; a really unknown path stays as is."""
+    items = [
+        _finding(path="b/app/api/x.py"),
+        _finding(path="./app/api/x.py"),
+        _finding(path="b/x.py"),
+    ]
+    answer = validate_input({"summary": "", "findings": items}, FILES)
+    assert [f.path for f in answer.findings] == ["app/api/x.py", "app/api/x.py", "b/x.py"]
+    assert len(answer.problems) == 1

@@ -8,6 +8,7 @@ tool, truncated, refused, rate limited, overloaded, too slow; usage and concurre
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import re
 import subprocess
 import sys
@@ -22,7 +23,8 @@ from bot.checks import run_checks
 from bot.classify import classify_files
 from bot.config import RepoConfig, Settings
 from bot.diff import parse_diff
-from bot.model import ModelOutcome, ModelReviewer, ModelWork, make_reviewer
+from bot.errors import ModelError
+from bot.model import ModelOutcome, ModelReviewer, ModelWork, make_client, make_reviewer
 from bot.prompt import TOOL_NAME
 from tests.emulators.anthropic import AnthropicEmulator, delay, error, stop, text, tool_use
 from tests.model_support import new_file, report
@@ -389,3 +391,42 @@ def test_the_cli_modules_do_not_import_the_sdk() -> None:
         "sys.exit('anthropic' in sys.modules)"
     )
     assert subprocess.run([sys.executable, "-c", probe], check=False, timeout=60).returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("provider", "module", "env"),
+    [
+        ("bedrock", "botocore", {"AWS_REGION": "us-east-1"}),
+        (
+            "vertex",
+            "google.auth",
+            {"CLOUD_ML_REGION": "us-east5", "ANTHROPIC_VERTEX_PROJECT_ID": "p"},
+        ),
+    ],
+)
+def test_cloud_providers_use_the_sdk_clients_or_say_what_to_install(
+    provider: str, module: str, env: dict[str, str]
+) -> None:
+    """Bedrock and Vertex get the SDK's own clients; without their packages, a one-line hint."""
+    settings = Settings(BACKEND_REVIEW_PROVIDER=provider, **env)
+    try:
+        installed = importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:
+        installed = False
+    if not installed:
+        with pytest.raises(ModelError, match=rf"pip install 'backend-review\[{provider}\]'"):
+            make_client(settings)
+        return
+    client = make_client(settings)
+    expected = {
+        "bedrock": anthropic.AsyncAnthropicBedrock,
+        "vertex": anthropic.AsyncAnthropicVertex,
+    }
+    assert isinstance(client, expected[provider])
+    assert client.max_retries == settings.model_retries
+
+
+def test_an_anthropic_client_needs_a_key() -> None:
+    """No key, no client: a ModelError the entry points turn into a failed model review."""
+    with pytest.raises(ModelError, match="no ANTHROPIC_API_KEY"):
+        make_client(Settings())
