@@ -27,6 +27,7 @@ from tests.action_support import (
     outputs,
     writes,
 )
+from tests.emulators.anthropic import AnthropicEmulator, error
 from tests.emulators.github import GitHubEmulator
 
 if TYPE_CHECKING:
@@ -339,3 +340,40 @@ def test_missing_patch_is_not_reviewed_inline(
     assert "openapi.yaml" not in paths
     [summary] = summaries(github_emulator)
     assert "openapi.yaml" in str(summary["body"])
+
+
+def test_model_failure_is_exit_3_with_the_static_review(
+    tmp_path: Path, github_emulator: GitHubEmulator, anthropic_emulator: AnthropicEmulator
+) -> None:
+    """Claude down (500 after the SDK's retries): the static review is still posted, with a
+    note in the summary, and the exit code is 3."""
+    add_pr(github_emulator)
+    anthropic_emulator.responder = lambda body: error(500)
+    code = run(
+        tmp_path,
+        github_emulator,
+        "pull_request_opened",
+        ANTHROPIC_API_KEY="k",
+        ANTHROPIC_BASE_URL=anthropic_emulator.url,
+    )
+    assert code == 3
+    assert len(github_emulator.reviews(OWNER, NAME, NUMBER)) == 1
+    [summary] = summaries(github_emulator)
+    assert "fail" in str(summary["body"]).lower()
+
+
+def test_fail_on_from_the_input_overrides_config(
+    tmp_path: Path, github_emulator: GitHubEmulator
+) -> None:
+    add_pr(github_emulator)
+    assert run(tmp_path, github_emulator, "pull_request_opened", BACKEND_REVIEW_FAIL_ON="high") == 1
+    assert run(tmp_path, github_emulator, "pull_request_opened", BACKEND_REVIEW_FAIL_ON="") == 0
+
+
+def test_max_inline_comments_input(tmp_path: Path, github_emulator: GitHubEmulator) -> None:
+    """The cap applies; the rest are in the summary and are not posted on the next run either."""
+    add_pr(github_emulator)
+    run(tmp_path, github_emulator, "pull_request_opened", BACKEND_REVIEW_MAX_INLINE_COMMENTS="2")
+    assert len(github_emulator.review_comments(OWNER, NAME, NUMBER)) == 2
+    run(tmp_path, github_emulator, "pull_request_opened")
+    assert len(github_emulator.review_comments(OWNER, NAME, NUMBER)) == 2
