@@ -95,6 +95,7 @@ def test_findings_carry_rule_metadata() -> None:
     by_rule = {f.rule: f for f in findings}
     assert by_rule["n-plus-one-query"].category == "database"
     assert "selectinload" in by_rule["n-plus-one-query"].body
+    assert "session.query(OrderLine)" in by_rule["n-plus-one-query"].title
     assert by_rule["unbounded-query"].severity == "medium"
     assert by_rule["update-delete-without-where"].severity == "high"
     assert by_rule["select-star"].severity == "low"

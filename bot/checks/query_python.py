@@ -341,7 +341,9 @@ class _Walker(ast.NodeVisitor):
             detail, fix = f"{chain}.{name}()", _N1_FIX_DJANGO
         elif name in _SESSION_QUERIES and _SESSION_NAME.search(chain.rsplit(".", 1)[-1]):
             cursor = re.search(r"cur(sor)?$", chain)
-            detail, fix = f"{chain}.{name}()", _N1_FIX_DBAPI if cursor else _N1_FIX_SQLA
+            first = call.args[0] if call.args else None
+            model = ast.unparse(first) if isinstance(first, ast.Name | ast.Attribute) else ""
+            detail, fix = f"{chain}.{name}({model})", _N1_FIX_DBAPI if cursor else _N1_FIX_SQLA
         else:
             return
         statement = self.lines.get(call.lineno, "") or ast.unparse(call)
