@@ -18,6 +18,8 @@ from bot.publish_plan import Plan, inline_as_text
 from bot.render import render_summary
 from bot.review import ReviewResult
 
+HEADING = "## 🔎 backend-review"  # bot.summary's default title
+
 
 @dataclass
 class Outcome:
@@ -93,23 +95,24 @@ def summary_state(outcome: Outcome) -> SummaryState:
     )
 
 
+def _heading(notes: list[str]) -> str:
+    """The summary's title with this run's notes (scope, duplicates, refusals) right under it."""
+    quoted = "\n".join(f"> {n}" for n in notes)
+    return HEADING + ("\n\n" + quoted if quoted else "")
+
+
 def summary_comment(outcome: Outcome) -> str:
     """The sticky comment: the summary, this run's notes, and the hidden state marker."""
-    notes = _notes(outcome)
-    tail = "\n" + "\n".join(f"> {n}" for n in notes) + "\n" if notes else ""
     lost = _unmatched_rejected(outcome)
-    if lost:
-        tail += "\n" + inline_as_text(lost)
+    tail = "\n" + inline_as_text(lost) if lost else ""
     marker = tail + "\n" + summary_marker(summary_state(outcome)) + "\n"
-    return render_summary(_with_rejected(outcome), marker=marker)
+    heading = _heading(_notes(outcome))
+    return render_summary(_with_rejected(outcome), marker=marker, heading=heading)
 
 
 def job_summary(outcome: Outcome) -> str:
     """GITHUB_STEP_SUMMARY: the summary; when publishing failed, every inline comment as text."""
-    text = render_summary(_with_rejected(outcome))
-    notes = _notes(outcome)
-    if notes:
-        text += "\n" + "\n".join(f"> {n}" for n in notes) + "\n"
+    text = render_summary(_with_rejected(outcome), heading=_heading(_notes(outcome)))
     if outcome.failure is not None:
         posted = {c.fingerprint for c in outcome.published.posted} if outcome.published else set()
         unposted = [

@@ -186,6 +186,7 @@ class Run:
                 outcome.summary_url = outcome.earlier.html_url
         except RequestFailedError as exc:
             outcome.failure = exc
+            outcome.published = publisher.done
             if exc.forbidden:
                 notice(
                     "backend-review: the token cannot write to this repository (a fork's "

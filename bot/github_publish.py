@@ -37,10 +37,11 @@ class Publisher:
         self.prefix = prefix
         self.number = number
         self.head_sha = head_sha
+        self.done = Published()  # kept up to date, so a failure half-way loses no record
 
     def post_comments(self, plan: Plan) -> Published:
         """Every batch as one review; file-level comments one by one."""
-        out = Published()
+        out = self.done
         event: ReviewEvent = plan.event
         total = len(plan.batches)
         for index, batch in enumerate(plan.batches, start=1):

@@ -377,3 +377,40 @@ def test_max_inline_comments_input(tmp_path: Path, github_emulator: GitHubEmulat
     assert len(github_emulator.review_comments(OWNER, NAME, NUMBER)) == 2
     run(tmp_path, github_emulator, "pull_request_opened")
     assert len(github_emulator.review_comments(OWNER, NAME, NUMBER)) == 2
+
+
+def select_star_files(n: int) -> list[dict[str, Any]]:
+    return [
+        {
+            "filename": f"db/queries/q{i}.sql",
+            "status": "added",
+            "patch": f"@@ -0,0 +1 @@\n+SELECT * FROM orders_{i};",
+        }
+        for i in range(n)
+    ]
+
+
+def test_batches_of_30_and_a_failure_half_way(
+    tmp_path: Path, github_emulator: GitHubEmulator
+) -> None:
+    """45 comments go out as reviews of 30 and 15. When GitHub stops accepting after the first
+    (a secondary rate limit that outlasts the retry), the run exits 4, the job summary holds the
+    15 unposted comments, and the next run posts exactly those."""
+    add_pr(github_emulator, files=select_star_files(45), config="max_inline_comments: 100\n")
+    github_emulator.content_create_limit = 1
+    assert run(tmp_path, github_emulator, "pull_request_opened") == 4
+    assert [len(r) for r in _review_sizes(github_emulator)] == [30]
+    job = (tmp_path / "summary.md").read_text()
+    assert "Not posted on the pull request" in job
+    assert job.split("Not posted on the pull request")[1].count("#### `db/queries/") == 15
+    github_emulator.content_create_limit = None
+    assert run(tmp_path, github_emulator, "pull_request_opened") == 0
+    assert sorted(len(r) for r in _review_sizes(github_emulator)) == [15, 30]
+    assert len(summaries(github_emulator)) == 1
+
+
+def _review_sizes(emu: GitHubEmulator) -> list[list[dict[str, Any]]]:
+    by_review: dict[int, list[dict[str, Any]]] = {}
+    for c in emu.review_comments(OWNER, NAME, NUMBER):
+        by_review.setdefault(c["pull_request_review_id"], []).append(c)
+    return list(by_review.values())
