@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from bot.errors import EXIT_OK, ConfigError, EventError
 from bot.event import Skip, load_payload, parse_event
-from bot.workflow_io import notice
+from bot.workflow_io import append_file, notice
 
 if TYPE_CHECKING:
     from bot.config import Settings
@@ -36,7 +36,9 @@ def run_action(*, dry_run: bool, environ: Mapping[str, str]) -> int:
     settings = settings_from(environ)
     ask = parse_event(environ.get("GITHUB_EVENT_NAME"), payload, pr_number=settings.pr_number)
     if isinstance(ask, Skip):
-        notice(f"backend-review: nothing to do: {ask.reason}")
+        message = f"backend-review: nothing to do: {ask.reason}."
+        notice(message)
+        append_file(environ.get("GITHUB_STEP_SUMMARY"), message)
         return EXIT_OK
     repository = environ.get("GITHUB_REPOSITORY", "")
     if repository.count("/") != 1:

@@ -58,7 +58,9 @@ class Run:
             pull, self.ask, review_drafts=config.review_drafts if drafts is None else drafts
         )
         if reason:
-            notice(f"backend-review: PR #{self.ask.number} skipped: {reason}")
+            message = f"backend-review: PR #{self.ask.number} skipped: {reason}."
+            notice(message)
+            append_file(self.environ.get("GITHUB_STEP_SUMMARY"), message)
             return EXIT_OK
         return self._review(pull, config)
 
