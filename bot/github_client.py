@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 MAX_FILES = 3_000  # GitHub lists at most 3,000 files of a pull request
 PAGE = 100
+SMALL_PAGE = 10  # for re-reading rows GitHub cut from a page of very large patches
 MAX_RATE_LIMIT_WAIT = 60.0  # seconds; longer waits fail and the review goes to the job summary
 
 
@@ -192,9 +193,23 @@ class GitHubRepo:
         return dict(response.json())
 
     def files(self, number: int) -> list[dict[str, Any]]:
-        """The changed files (up to GitHub's 3,000), 100 per page."""
+        """The changed files (up to GitHub's 3,000), 100 per page; rows GitHub cut from a page
+        of very large patches are read again in pages of 10."""
+        from bot.github_read import truncated_tails
+
         method = self.gh.rest.pulls.list_files
-        return self._list(f"listing files of PR #{number}", method, MAX_FILES, pull_number=number)
+        what = f"listing files of PR #{number}"
+        rows = self._list(what, method, MAX_FILES, pull_number=number)
+        for start, end in truncated_tails(rows, page_size=PAGE):
+            for page in range(start // SMALL_PAGE + 1, -(-end // SMALL_PAGE) + 1):
+                response = self._call(
+                    what, method, self.owner, self.name, number, per_page=SMALL_PAGE, page=page
+                )
+                for offset, row in enumerate(_json_list(response)):
+                    index = (page - 1) * SMALL_PAGE + offset
+                    if start <= index < end and row.get("filename") == rows[index].get("filename"):
+                        rows[index] = row
+        return rows
 
     def review_comments(self, number: int) -> list[dict[str, Any]]:
         method = self.gh.rest.pulls.list_review_comments

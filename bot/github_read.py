@@ -51,6 +51,33 @@ def file_diff(row: Mapping[str, Any]) -> FileDiff:
     return diff
 
 
+TRUNCATION_SUSPECT_LINES = 5_000
+
+
+def _zeroed(row: Mapping[str, Any]) -> bool:
+    return not row.get("patch") and not row.get("additions") and not row.get("deletions")
+
+
+def truncated_tails(
+    rows: Sequence[Mapping[str, Any]], *, page_size: int, min_lines: int = TRUNCATION_SUSPECT_LINES
+) -> list[tuple[int, int]]:
+    """Row ranges [start, end) that GitHub probably cut: a page whose patches ran to ~20k lines
+    returns its later rows with zero counts and no patch. Binary files look the same, so a
+    tail is suspect only when the rows before it already carry `min_lines` patch lines."""
+    tails = []
+    for start in range(0, len(rows), page_size):
+        page = rows[start : start + page_size]
+        cut = len(page)
+        while cut > 0 and _zeroed(page[cut - 1]):
+            cut -= 1
+        if cut == len(page):
+            continue
+        lines = sum(str(r.get("patch") or "").count("\n") + 1 for r in page[:cut] if r.get("patch"))
+        if lines >= min_lines:
+            tails.append((start + cut, start + len(page)))
+    return tails
+
+
 def file_diffs(rows: Iterable[Mapping[str, Any]]) -> list[FileDiff]:
     return [file_diff(row) for row in rows if row.get("filename")]
 

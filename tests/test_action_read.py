@@ -17,6 +17,7 @@ from bot.github_read import (
     file_diff,
     find_summary,
     posted_fingerprints,
+    truncated_tails,
 )
 from bot.markers import SummaryState, fingerprint_marker, summary_marker
 from bot.workflow_io import format_outputs, notice, write_outputs
@@ -209,3 +210,30 @@ def test_server_errors_are_retried(github_emulator: GitHubEmulator) -> None:
     with open_github("t", base_url=github_emulator.url, timeout=10, delay=0) as gh:
         assert GitHubRepo(gh, f"{OWNER}/{NAME}").pull(NUMBER)["number"] == NUMBER
     assert github_emulator.count("GET", r"/pulls/42$") == 3
+
+
+def big_files(n: int, lines: int) -> list[dict[str, Any]]:
+    body = "\n".join(f"+row {k}" for k in range(lines))
+    return [
+        {"filename": f"db/big{i}.sql", "status": "added", "patch": f"@@ -0,0 +1,{lines} @@\n{body}"}
+        for i in range(n)
+    ]
+
+
+def test_truncated_tails() -> None:
+    """Only a zeroed tail after many patch lines is suspect; a binary file after small ones is not."""
+    patch = "@@ -0,0 +1 @@\n" + "\n".join("+x" for _ in range(3_000))
+    rows = [{"filename": f"f{i}", "patch": patch, "additions": 3_000} for i in range(3)]
+    rows += [{"filename": f"z{i}", "additions": 0, "deletions": 0} for i in range(4)]
+    assert truncated_tails(rows, page_size=100) == [(3, 7)]
+    small = [{"filename": "a", "patch": "@@ -0,0 +1 @@\n+x", "additions": 1}, {"filename": "b.png"}]
+    assert truncated_tails(small, page_size=100) == []
+
+
+def test_rows_cut_from_a_heavy_page_are_read_again(github_emulator: GitHubEmulator) -> None:
+    """GitHub drops patches past ~20k lines per page: those rows are re-read 10 at a time."""
+    add_pr(github_emulator, files=big_files(100, 400))  # 40,000 patch lines on one page
+    with open_github("t", base_url=github_emulator.url, timeout=10) as gh:
+        rows = GitHubRepo(gh, f"{OWNER}/{NAME}").files(NUMBER)
+    assert len(rows) == 100 and all(r.get("patch") for r in rows)
+    assert github_emulator.count("GET", r"/pulls/42/files$") <= 1 + 6
