@@ -128,7 +128,7 @@ def main() -> int:
     print(
         f"input tokens/line:   {total_in / changed:.1f} (uncached only: {usage.input_tokens / changed:.1f})"
     )
-    print(f"cache reads after the first request: {reads[1:]}")
+    print(f"cache reads after the first (completion order): {reads[1:]}")
     print(f"all > 0:             {all(r > 0 for r in reads[1:])}")
     print(f"estimated cost:      ${usage.cost_usd:.4f}")
     return 0 if wall / ideal <= 1.3 and all(r > 0 for r in reads[1:]) else 1

@@ -69,14 +69,14 @@ class ModelOutcome:
 
 @dataclass
 class _Result:
-    """One request's outcome: findings kept, notes, usage of each API call, or why it failed."""
+    """One request's outcome: findings kept, notes, or why it failed."""
 
     batch: Batch
     label: str
     findings: list[Finding] = field(default_factory=list)
     summary: str = ""
     notes: list[str] = field(default_factory=list)
-    usage: list[dict[str, int]] = field(default_factory=list)
+    index: int = 0
     failed: str | None = None
 
 
@@ -89,6 +89,7 @@ class _Shared:
     title: str | None
     description: str | None
     total: int
+    calls: list[dict[str, int]] = field(default_factory=list)  # usage, in completion order
 
 
 def _blocks(message: Message) -> list[dict[str, Any]]:
@@ -104,8 +105,9 @@ def _blocks(message: Message) -> list[dict[str, Any]]:
     return out
 
 
-def _usage(message: Message) -> dict[str, int]:
-    return {name: int(getattr(message.usage, name, 0) or 0) for name in USAGE_FIELDS}
+def _usage(message: Message, *, request: int, attempt: int) -> dict[str, int]:
+    counts = {name: int(getattr(message.usage, name, 0) or 0) for name in USAGE_FIELDS}
+    return {"request": request, "attempt": attempt, **counts}
 
 
 def _describe_error(exc: Exception, client: Any) -> str:
@@ -168,7 +170,7 @@ class ModelReviewer:
         results = await asyncio.gather(
             *(bounded(i, b) for i, b in enumerate(plan.batches, start=1))
         )
-        return self._outcome(plan, results, config)
+        return self._outcome(plan, results, config, shared.calls)
 
     async def _with_context(self, plan: Plan, source: ContentSource | None) -> Plan:
         """Read the head text of planned files (off the event loop) to show nearby code."""
@@ -198,7 +200,7 @@ class ModelReviewer:
         files = {p.path: p.file for p in batch.pieces}
         shown = ", ".join(batch.paths[:3]) + (" ..." if len(batch.paths) > 3 else "")
         label = f"Model request {index} of {shared.total} ({shown})"
-        result = _Result(batch=batch, label=label)
+        result = _Result(batch=batch, label=label, index=index)
         params = build_request(
             batch,
             prefix=shared.prefix,
@@ -213,14 +215,14 @@ class ModelReviewer:
         except (anthropic.AnthropicError, ImportError) as exc:
             result.failed = _describe_error(exc, self.client)
             return result
-        result.usage.append(_usage(reply))
+        shared.calls.append(_usage(reply, request=index, attempt=1))
         if reply.stop_reason == "refusal":
             result.failed = "the model declined to review it (stop_reason refusal)"
             return result
         first = parse_reply(_blocks(reply), reply.stop_reason, files)
         if not first.problems:
             return _keep(result, first, label, retried=False)
-        return await self._retry(result, params, reply, first, files)
+        return await self._retry(result, params, reply, first, files=files, shared=shared)
 
     async def _retry(
         self,
@@ -228,7 +230,9 @@ class ModelReviewer:
         params: dict[str, Any],
         reply: Message,
         first: Answer,
+        *,
         files: dict[str, FileDiff],
+        shared: _Shared,
     ) -> _Result:
         """Send the problems back as an error tool_result once; keep the better answer."""
         import anthropic
@@ -240,7 +244,7 @@ class ModelReviewer:
         except (anthropic.AnthropicError, ImportError) as exc:
             result.notes.append(f"{label}: the retry failed: {_describe_error(exc, self.client)}.")
             return _fallback(result, first, label)
-        result.usage.append(_usage(second_reply))
+        shared.calls.append(_usage(second_reply, request=result.index, attempt=2))
         second = parse_reply(_blocks(second_reply), second_reply.stop_reason, files)
         if second_reply.stop_reason == "refusal" or not second.usable:
             why = "declined" if second_reply.stop_reason == "refusal" else second.problems[0]
@@ -248,10 +252,16 @@ class ModelReviewer:
             return _fallback(result, first, label)
         return _keep(result, second, label, retried=True, first=first)
 
-    def _outcome(self, plan: Plan, results: Sequence[_Result], config: RepoConfig) -> ModelOutcome:
+    def _outcome(
+        self,
+        plan: Plan,
+        results: Sequence[_Result],
+        config: RepoConfig,
+        calls: list[dict[str, int]],
+    ) -> ModelOutcome:
         outcome = ModelOutcome(status="ok", notes=list(plan.notes), unseen=list(plan.unseen))
         price = config.price_for(self.model)
-        outcome.usage = total_usage([e for r in results for e in r.usage], price)
+        outcome.usage = total_usage(calls, price)
         for result in results:
             outcome.notes += result.notes
             if result.failed is not None:

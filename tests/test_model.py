@@ -275,6 +275,7 @@ def test_usage_sums_every_request_including_cache_reads(
     outcome = _review(anthropic_emulator, _many_files(3), config=config, concurrency=1)
     usage = outcome.usage
     assert usage.requests == 3 and len(usage.per_request) == 3
+    assert [(r["request"], r["attempt"]) for r in usage.per_request] == [(1, 1), (2, 1), (3, 1)]
     assert usage.per_request[0]["cache_creation_input_tokens"] > 1024
     assert all(r["cache_read_input_tokens"] > 1024 for r in usage.per_request[1:])
     assert usage.cache_read_input_tokens == sum(
