@@ -165,7 +165,11 @@ class ModelReviewer:
 
         async def bounded(index: int, batch: Batch) -> _Result:
             async with limit:
-                return await self._request(index, batch, shared)
+                try:
+                    return await self._request(index, batch, shared)
+                except Exception as exc:  # one broken request must never sink the others
+                    failed = _describe_error(exc, self.client)
+                    return _Result(batch=batch, label=f"Model request {index}", failed=failed)
 
         results = await asyncio.gather(
             *(bounded(i, b) for i, b in enumerate(plan.batches, start=1))
@@ -282,7 +286,7 @@ class ModelReviewer:
         failed = sum(1 for r in results if r.failed is not None)
         if not results:
             outcome.status = "skipped"
-            outcome.notes.append("Model review skipped: no file could be sent within the budgets.")
+            outcome.notes.append("Model review skipped: no file could be sent (reasons listed).")
         elif failed:
             outcome.status = "failed" if failed == len(results) else "partial"
         if plan.unseen:

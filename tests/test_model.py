@@ -26,7 +26,7 @@ from bot.diff import parse_diff
 from bot.errors import ModelError
 from bot.model import ModelOutcome, ModelReviewer, ModelWork, make_client, make_reviewer
 from bot.prompt import TOOL_NAME
-from tests.emulators.anthropic import AnthropicEmulator, delay, error, stop, text, tool_use
+from tests.emulators.anthropic import AnthropicEmulator, delay, error, raw, stop, text, tool_use
 from tests.model_support import new_file, report
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -431,3 +431,21 @@ def test_an_anthropic_client_needs_a_key() -> None:
     """No key, no client: a ModelError the entry points turn into a failed model review."""
     with pytest.raises(ModelError, match="no ANTHROPIC_API_KEY"):
         make_client(Settings())
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(b"{not json", id="not-json"),
+        pytest.param(b'{"type": "message", "content": "nonsense"}', id="wrong-shape"),
+    ],
+)
+def test_a_garbled_response_fails_that_request_not_the_review(
+    anthropic_emulator: AnthropicEmulator, body: bytes
+) -> None:
+    """A 200 answer the SDK cannot use ends as a failed request with a one-line reason."""
+    anthropic_emulator.enqueue(raw(200, body, {"content-type": "application/json"}))
+    outcome = _review(anthropic_emulator, _example_work())
+    assert outcome.status == "failed"
+    assert any("failed:" in n for n in outcome.notes)
+    assert all("\n" not in n for n in outcome.notes)
