@@ -52,9 +52,17 @@ def _strip_prefix(path: str) -> str:
 
 
 def _status(pf: PatchedFile) -> FileStatus:
-    if pf.is_added_file:
+    info = [str(line) for line in pf.patch_info or ()]
+    if any(i.startswith("diff --git ") for i in info):
+        # git says so in its extended header; unidiff's guess from the hunks takes a -U0
+        # insertion at the top of an existing file (@@ -0,0 +1 @@) for a new file.
+        if pf.source_file == "/dev/null" or any(i.startswith("new file mode") for i in info):
+            return "added"
+        if pf.target_file == "/dev/null" or any(i.startswith("deleted file mode") for i in info):
+            return "removed"
+    elif pf.is_added_file:
         return "added"
-    if pf.is_removed_file:
+    elif pf.is_removed_file:
         return "removed"
     if pf.is_rename:
         return "renamed"

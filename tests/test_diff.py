@@ -146,6 +146,41 @@ def test_copy_is_an_added_file_that_remembers_its_source() -> None:
     assert (f.path, f.status, f.old_path, f.copied) == ("db/q2.sql", "added", "db/q1.sql", True)
 
 
+def test_zero_context_insertion_at_the_top_is_a_modification() -> None:
+    """`git diff -U0` adding lines before line 1 is not a new file: git's header decides."""
+    text = "diff --git a/x.py b/x.py\nindex 1111111..2222222 100644\n--- a/x.py\n+++ b/x.py\n"
+    f = _one(text + "@@ -0,0 +1 @@\n+import os\n")
+    assert (f.status, f.right_anchors) == ("modified", {1: 0})
+
+
+@pytest.mark.parametrize(
+    ("header", "status"),
+    [
+        pytest.param("new file mode 100644\nindex 0000000..e69de29\n", "added", id="added"),
+        pytest.param("deleted file mode 100644\nindex e69de29..0000000\n", "removed", id="removed"),
+    ],
+)
+def test_empty_file_added_or_removed(header: str, status: str) -> None:
+    f = _one(f"diff --git a/empty.py b/empty.py\n{header}")
+    assert (f.path, f.status, f.hunks) == ("empty.py", status, ())
+
+
+def test_new_file_after_a_mail_preamble() -> None:
+    mail = "From 1234 Mon Sep 17 00:00:00 2001\nSubject: [PATCH] add\n\n---\n"
+    assert _one(mail + ADDED).status == "added"
+
+
+def test_git_binary_patch_data_is_not_read_as_lines() -> None:
+    text = (
+        "diff --git a/img.bin b/img.bin\nindex 8352675..89967d1 100644\nGIT binary patch\n"
+        "literal 4\nLcmZQzWn%{b044wv\n\nliteral 3\nKcmZQzWC8#H2LJ>B\n\n"
+    )
+    files = parse_diff(text + ADDED)
+    f = files[0]
+    assert [g.path for g in files] == ["img.bin", "migrations/0002_status.sql"]
+    assert (f.path, f.is_binary, f.hunks) == ("img.bin", True, ())
+
+
 def test_binary_file() -> None:
     text = (
         "diff --git a/docs/erd.png b/docs/erd.png\nindex 1111111..2222222 100644\n"
