@@ -19,6 +19,7 @@ from bot.render import render_summary
 from bot.review import ReviewResult
 
 HEADING = "## 🔎 backend-review"  # bot.summary's default title
+MAX_MARKER_FPS = 1_500  # 17 characters each: about 25 KB of the 65,536 a comment may hold
 
 
 @dataclass
@@ -81,17 +82,18 @@ def _notes(outcome: Outcome) -> list[str]:
 
 
 def summary_state(outcome: Outcome) -> SummaryState:
-    """The marker's state: the reviewed head, the config hash, fingerprints kept in the summary."""
-    earlier = (
-        outcome.earlier.state.fingerprints if outcome.earlier and outcome.earlier.state else ()
-    )
+    """The marker's state: the reviewed head, the config hash, fingerprints kept in the summary.
+
+    This run's fingerprints come first; at most MAX_MARKER_FPS are kept so the comment fits."""
+    state = outcome.earlier.state if outcome.earlier else None
     result = outcome.result
-    fps = set(earlier)
-    fps |= {_fp(f, outcome) for f, _ in result.summary_only}
+    fps = [_fp(f, outcome) for f, _ in result.summary_only]
     if outcome.published:
-        fps |= {c.fingerprint for c, _ in outcome.published.rejected}
+        fps += [c.fingerprint for c, _ in outcome.published.rejected]
+    fps += sorted(state.fingerprints) if state else []
+    kept = frozenset(list(dict.fromkeys(fps))[:MAX_MARKER_FPS])
     return SummaryState(
-        head_sha=outcome.pull.head_sha, config_hash=outcome.config_hash, fingerprints=frozenset(fps)
+        head_sha=outcome.pull.head_sha, config_hash=outcome.config_hash, fingerprints=kept
     )
 
 

@@ -11,9 +11,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.github_client import WriteRequest
-from bot.markers import SummaryState, summary_marker
 from bot.models import Finding, InlineComment, Severity, severity_rank
-from bot.render import MAX_BODY
 
 BATCH = 30  # reviews with more comments fail intermittently on GitHub ("submitted too quickly")
 ReviewEvent = Literal["COMMENT", "REQUEST_CHANGES"]
@@ -106,16 +104,6 @@ def file_comment_request(
             "subject_type": "file",
         },
     )
-
-
-def summary_text(summary: str, state: SummaryState, notes: Sequence[str] = ()) -> str:
-    """The sticky summary: the rendered review, this run's notes, and the hidden state marker."""
-    marker = summary_marker(state)
-    tail = "\n" + "\n".join(f"> {n}" for n in notes) + "\n" if notes else ""
-    room = MAX_BODY - len(marker) - len(tail) - 64
-    if len(summary) > room:
-        summary = summary[:room].rsplit("\n", 1)[0] + "\n\n…(summary truncated)\n"
-    return summary + tail + "\n" + marker + "\n"
 
 
 def summary_request(

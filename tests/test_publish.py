@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from bot.github_client import DryRunSender, RequestFailedError, WriteRequest
 from bot.github_publish import Publisher
-from bot.markers import SummaryState, parse_summary_marker
+from bot.markers import parse_summary_marker
 from bot.models import Finding, InlineComment
 from bot.publish_plan import (
     BATCH,
@@ -20,7 +20,6 @@ from bot.publish_plan import (
     review_event,
     review_request,
     summary_request,
-    summary_text,
 )
 
 PREFIX = "/repos/acme/shop"
@@ -112,13 +111,6 @@ def test_summary_edits_in_place_or_creates() -> None:
         "PATCH", f"{PREFIX}/issues/comments/7", {"body": "x"}
     )
     assert summary_request(PREFIX, 42, "x", existing_id=None).path == f"{PREFIX}/issues/42/comments"
-
-
-def test_summary_text_keeps_the_marker_when_cut() -> None:
-    state = SummaryState("b" * 40, "c" * 16, frozenset({"ab" * 8}))
-    body = summary_text("x" * 100_000, state, ["note"])
-    assert len(body) <= 65_536
-    assert parse_summary_marker(body) == state
 
 
 @pytest.mark.parametrize(
@@ -219,3 +211,36 @@ def test_dry_run_sender_prints_json(capsys: pytest.CaptureFixture[str]) -> None:
     sender = DryRunSender()
     sender.send(WriteRequest("POST", "/x", {"body": "é"}))
     assert capsys.readouterr().out == '{"method": "POST", "path": "/x", "body": {"body": "é"}}\n'
+
+
+def test_summary_comment_keeps_its_marker_when_long() -> None:
+    """3,000 files and hundreds of summary-only findings: the comment fits GitHub's limit and
+    the state marker (head, config, fingerprints) survives at the end."""
+    from bot.action_report import Outcome, summary_comment
+    from bot.event import PullSnapshot
+    from bot.models import FileReport
+    from bot.publish_plan import Plan
+    from bot.review import ReviewResult
+
+    many = [
+        finding("low").model_copy(update={"path": f"q{i}.sql", "title": "t" * 150})
+        for i in range(600)
+    ]
+    result = ReviewResult(
+        reports=[
+            FileReport(path=f"q{i}.sql", status="added", categories=("query",))
+            for i in range(3_000)
+        ],
+        findings=many,
+        comments=[],
+        summary_only=[(f, "inline comment limit reached") for f in many],
+    )
+    pull = PullSnapshot("b" * 40, "a" * 40, "main", "t", None, False, "open", None)
+    plan = Plan(event="COMMENT", batches=[], file_comments=[], duplicates=[])
+    outcome = Outcome(
+        result=result, pull=pull, number=1, config_hash="c" * 16, earlier=None, plan=plan
+    )
+    body = summary_comment(outcome)
+    assert len(body) <= 65_536
+    state = parse_summary_marker(body)
+    assert state is not None and state.head_sha == "b" * 40 and len(state.fingerprints) == 600
