@@ -360,10 +360,12 @@ _CSHARP = (
     _s("api", "MapGet MapPost MapPut MapPatch MapDelete MapGroup MapMethods",
      r"\.Map(?:Get|Post|Put|Patch|Delete|Group|Methods)\(", "ASP.NET minimal API endpoints"),
     _s("query",
-     "DbContext IdentityDbContext DbSet modelBuilder FromSqlRaw FromSqlInterpolated FromSql "
-     "ExecuteSqlRaw ExecuteSqlInterpolated SqlQuery SqlQueryRaw SqlCommand Query QueryAsync "
-     "QueryFirstOrDefaultAsync QuerySingleAsync ExecuteAsync Dapper Include ToListAsync "
-     "SaveChangesAsync", r":\s*(?:Identity)?DbContext\b|\bDbSet<|\bmodelBuilder\.|\.(?:FromSqlRaw"
+     "DbContext IdentityDbContext DbSet IEntityTypeConfiguration modelBuilder FromSqlRaw "
+     "FromSqlInterpolated FromSql ExecuteSqlRaw ExecuteSqlInterpolated SqlQuery SqlQueryRaw "
+     "SqlCommand Query QueryAsync QueryFirstOrDefaultAsync QuerySingleAsync ExecuteAsync Dapper "
+     "Include ToListAsync SaveChangesAsync",
+     r":\s*(?:Identity)?DbContext\b|\bDbSet<|\bIEntityTypeConfiguration<|\bmodelBuilder\."
+     r"|\.(?:FromSqlRaw"
      r"|FromSqlInterpolated|FromSql|ExecuteSqlRaw|ExecuteSqlInterpolated|SqlQuery|SqlQueryRaw)\("
      r"|\bnew SqlCommand\(|\.(?:Query|QueryAsync|QueryFirstOrDefaultAsync|QuerySingleAsync"
      r"|ExecuteAsync)(?:<[^>\n]+>)?\(\s*(?:@?\"|sql\b)|\busing\s+Dapper\b|\.Include\("
