@@ -122,17 +122,32 @@ def _header(file: FileDiff) -> list[str]:
     return out
 
 
+def _index(table: tuple[Signal, ...]) -> tuple[frozenset[bytes], dict[bytes, tuple[int, ...]]]:
+    """All keys of a language's signals, and key -> positions of the signals that use it."""
+    index: dict[bytes, list[int]] = {}
+    for i, sig in enumerate(table):
+        for key in sig.keys:
+            index.setdefault(key, []).append(i)
+    return frozenset(index), {k: tuple(v) for k, v in index.items()}
+
+
+_KEYS = {lang: _index(table) for lang, table in SIGNALS.items()}
+
+
 def _signals(lang: str, text: str, *, decided: bool) -> dict[str, str]:
     """Signal kind -> reason of the first signal of that kind that fires in `text`."""
     table = SIGNALS.get(lang)
     if not table or not text:
         return {}
-    tokens = set(text.encode("utf-8", "ignore").translate(_WORD_BYTES).split())
+    keys, index = _KEYS[lang]
+    present = keys.intersection(text.encode("utf-8", "ignore").translate(_WORD_BYTES).split())
+    candidates = sorted({i for key in present for i in index[key]})
     found: dict[str, str] = {}
-    for sig in table:
+    for i in candidates:
+        sig = table[i]
         if sig.kind in found or (decided and sig.undecided_only):
             continue
-        if not sig.keys.isdisjoint(tokens) and sig.pattern.search(text):
+        if sig.pattern.search(text):
             found[sig.kind] = sig.reason
     return found
 
@@ -141,7 +156,7 @@ def _path_hits(paths: Iterable[str], lang: str) -> dict[BackendKind, tuple[str, 
     """Kind -> (reason, strong) from the path rules of the file (and its old path)."""
     hits: dict[BackendKind, tuple[str, bool]] = {}
     for path in paths:
-        for rule in path_rules(lang):
+        for rule in path_rules(lang, path):
             if rule.pattern.search(path):
                 old = hits.get(rule.kind)
                 if old is None or (rule.strong and not old[1]):

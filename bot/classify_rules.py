@@ -294,8 +294,22 @@ def _build() -> dict[str, tuple[PathRule, ...]]:
     return {lang: tuple(rules) for lang, rules in by_lang.items()}
 
 
+def _scoped(pattern: str) -> str:
+    """A pattern with a leading (?i) turned into a scoped group, so that it can be or-ed."""
+    return f"(?i:{pattern[4:]})" if pattern.startswith("(?i)") else f"(?:{pattern})"
+
+
 PATH_RULES: dict[str, tuple[PathRule, ...]] = _build()
+# One search per file tells whether any rule of its language can match (most files: none).
+_ANY_RULE: dict[str, re.Pattern[str]] = {
+    lang: re.compile("|".join(_scoped(r.pattern.pattern) for r in rules))
+    for lang, rules in PATH_RULES.items()
+}
 
 
-def path_rules(lang: str) -> tuple[PathRule, ...]:
-    return PATH_RULES.get(lang, ())
+def path_rules(lang: str, path: str) -> tuple[PathRule, ...]:
+    """The rules of the file's language, or none when no rule can match its path."""
+    anyrule = _ANY_RULE.get(lang)
+    if anyrule is None or not anyrule.search(path):
+        return ()
+    return PATH_RULES[lang]

@@ -74,7 +74,7 @@ _PYTHON = (
      "Django REST framework views or serializers"),
     _s("api", "urlpatterns path re_path",
      r"^urlpatterns\b|\b(?:re_)?path\(\s*r?[\"'][^\"']*[\"']\s*,\s*[\w.]+", "Django URL patterns"),
-    _s("api", "JsonResponse HttpResponse django require_http_methods require_GET require_POST",
+    _s("api", "JsonResponse HttpResponse http require_http_methods require_GET require_POST",
      r"\bJsonResponse\(|^\s*from django\.http\b|@require_(?:http_methods|GET|POST)\b",
      "Django views"),
     _s("api", "ninja NinjaAPI", r"^\s*from ninja\b|\bNinjaAPI\(", "Django Ninja API"),
@@ -154,14 +154,16 @@ _RUBY = (
 
 _JS = (
     _s("frontend",
-     "react vue svelte preact angular useState useEffect useQuery useSWR className window "
-     "document localStorage axios ky ofetch fetch get post put patch delete request",
+     "react vue svelte preact angular solid useState useEffect useQuery useSWR tanstack",
      r"from\s+['\"](?:react(?:-dom|-router(?:-dom)?|-query)?|vue|svelte|solid-js|preact"
-     r"|@angular/[\w-]+|@tanstack/react-query)['\"]|\b(?:useState|useEffect|useQuery|useSWR)\("
-     r"|\bclassName=|\bwindow\.|\bdocument\.|\blocalStorage\b"
-     r"|from\s+['\"](?:axios|ky|ofetch)['\"]|\baxios\.|\bfetch\("
-     r"|\.(?:get|post|put|patch|delete|request)<[\w\[\]<>, |]+>\(",
-     "browser or HTTP client code"),
+     r"|@angular/[\w-]+|@tanstack/react-query)['\"]|\b(?:useState|useEffect|useQuery|useSWR)\(",
+     "browser code (UI framework)"),
+    _s("frontend", "className window document localStorage",
+     r"\bclassName=|\bwindow\.|\bdocument\.|\blocalStorage\b", "browser code (DOM)"),
+    _s("frontend", "axios ky ofetch fetch",
+     r"from\s+['\"](?:axios|ky|ofetch)['\"]|\baxios\.|\bfetch\(", "HTTP client code"),
+    _s("frontend", "get post put patch delete request",
+     r"\.(?:get|post|put|patch|delete|request)<[\w\[\]<>, |]+>\(", "typed HTTP client calls"),
     _s("migration", "exports knex up",
      r"\bexports\.up\s*=|\bknex\.schema\.|^export\s+(?:async\s+)?function\s+up\s*\(\s*knex",
      "Knex migration (knex.schema)"),
