@@ -56,6 +56,8 @@ class ReviewResult:
     elapsed_s: float = 0.0
     model_summaries: list[str] = field(default_factory=list)  # one per model request
     model: str | None = None  # the model id, when the model review ran
+    # Each inline comment with the finding it came from (its fingerprint is taken where placed).
+    placed: list[tuple[Finding, InlineComment]] = field(default_factory=list)
 
 
 def at_least(findings: Sequence[Finding], minimum: Severity) -> list[Finding]:
@@ -121,4 +123,5 @@ async def run_review(
         elapsed_s=clock() - started,
         model_summaries=outcome.summaries,
         model=model.model if model is not None else None,
+        placed=placement.placed,
     )
