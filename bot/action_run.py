@@ -6,12 +6,14 @@ import asyncio
 from collections.abc import Mapping
 
 from bot.action_report import Outcome, job_summary, outputs, summary_comment
-from bot.config import RepoConfig, Settings, parse_repo_config
+from bot.config import DEFAULT_CONFIG_PATH, RepoConfig, Settings, parse_repo_config
 from bot.errors import (
     EXIT_FINDINGS,
     EXIT_GITHUB_FAILED,
     EXIT_MODEL_FAILED,
     EXIT_OK,
+    ConfigError,
+    EventError,
 )
 from bot.event import Ask, PullSnapshot, skip_pull
 from bot.event import snapshot_from_pull as snapshot
@@ -69,7 +71,8 @@ class Run:
     def _command_allowed(self) -> bool:
         """Permission check, help, refusal and the `eyes` acknowledgement."""
         ask = self.ask
-        assert ask.command is not None and ask.commenter and ask.comment_id
+        if ask.command is None or not ask.commenter or not ask.comment_id:
+            raise EventError("issue_comment payload: the comment's id or author is missing")
         prefix = self.repo.prefix
         permission, role = self.repo.permission(ask.commenter)
         if not may_trigger(permission, role):
@@ -106,6 +109,8 @@ class Run:
         """`.github/backend-review.yml` from the base branch: a PR cannot change its own rules."""
         path = self.settings.config_path
         text = self.repo.content(path, pull.base_ref or pull.base_sha)
+        if text is None and path != DEFAULT_CONFIG_PATH:
+            raise ConfigError(f"{path}: configuration file not found on the base branch")
         return parse_repo_config(text or "", source=f"{path} (base branch)")
 
     def _review(self, pull: PullSnapshot, config: RepoConfig) -> int:

@@ -414,3 +414,15 @@ def _review_sizes(emu: GitHubEmulator) -> list[list[dict[str, Any]]]:
     for c in emu.review_comments(OWNER, NAME, NUMBER):
         by_review.setdefault(c["pull_request_review_id"], []).append(c)
     return list(by_review.values())
+
+
+def test_a_named_config_file_must_exist(tmp_path: Path, github_emulator: GitHubEmulator) -> None:
+    """The default file may be absent (defaults apply); a config-path the user named may not."""
+    add_pr(github_emulator)
+    with pytest.raises(ConfigError, match="not found on the base branch"):
+        run(tmp_path, github_emulator, "pull_request_opened", BACKEND_REVIEW_CONFIG="ci/review.yml")
+    github_emulator.add_file_content(OWNER, NAME, "ci/review.yml", "main", "min_severity: high\n")
+    assert (
+        run(tmp_path, github_emulator, "pull_request_opened", BACKEND_REVIEW_CONFIG="ci/review.yml")
+        == 0
+    )
