@@ -45,9 +45,8 @@ def _fp(finding: Finding, outcome: Outcome) -> str:
 
 
 def _placed(outcome: Outcome) -> dict[str, Finding]:
-    """Fingerprint -> finding for the inline comments (placement keeps the pairs when it can)."""
-    pairs = getattr(outcome.result, "placed", None) or []
-    found = {c.fingerprint: f for f, c in pairs}
+    """Fingerprint -> finding for the inline comments (placement keeps the pairs)."""
+    found = {c.fingerprint: f for f, c in outcome.result.placed}
     for finding in outcome.result.findings:
         found.setdefault(_fp(finding, outcome), finding)
     return found
