@@ -9,7 +9,6 @@ PR can close the fence or pass for our instructions.
 
 from __future__ import annotations
 
-import fnmatch
 import json
 import secrets
 from collections.abc import Callable, Collection, Sequence
@@ -21,6 +20,7 @@ from typing import Any
 
 from bot.budget import Batch, Piece, estimate_tokens
 from bot.config import PathInstruction
+from bot.globs import match_glob
 from bot.models import CATEGORIES, SEVERITIES, BackendKind, DiffLine, Hunk
 
 TOOL_NAME = "submit_review"
@@ -226,7 +226,7 @@ def matching_instructions(
     paths: Sequence[str], rules: Sequence[PathInstruction]
 ) -> list[PathInstruction]:
     """The per-path instructions whose glob matches at least one of `paths`."""
-    return [r for r in rules if any(fnmatch.fnmatch(p, r.path) for p in paths)]
+    return [r for r in rules if any(match_glob(r.path, p) for p in paths)]
 
 
 def _scope(batch: Batch) -> str:
