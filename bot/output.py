@@ -21,6 +21,8 @@ def to_json(result: ReviewResult) -> str:
         "usage": result.usage.to_json(),
         "model": {
             "status": result.model_status,
+            "id": result.model,
+            "summaries": result.model_summaries,
             "notes": result.model_notes,
             "unseen_files": [{"path": p, "reason": r} for p, r in result.unseen_by_model],
         },
