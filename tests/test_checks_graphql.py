@@ -22,24 +22,119 @@ def findings(new: str, old: str = SDL, path: str = "schema/shop.graphql") -> lis
 
 
 POSITIVE = [
-    pytest.param(edit(SDL, "type OrderLine {\n  sku: String!\n  quantity: Int!\n}\n", ""), "graphql-type-removed", "high", id="type-removed"),
-    pytest.param(edit(SDL, "type OrderLine {", "interface OrderLine {"), "graphql-type-kind-changed", "high", id="type-kind-changed"),
-    pytest.param(edit(SDL, "  currency: String!\n", ""), "graphql-field-removed", "high", id="field-removed"),
-    pytest.param(edit(SDL, '  legacyRef: String @deprecated(reason: "Use id")\n', ""), "graphql-field-removed-with-deprecation", "low", id="deprecated-field-removed"),
-    pytest.param(edit(SDL, "  note: String\n  legacyRef", "  note: Int\n  legacyRef"), "graphql-field-type-changed", "high", id="field-type-changed"),
-    pytest.param(edit(SDL, "  currency: String!\n", "  currency: String\n"), "graphql-field-type-changed", "high", id="field-became-nullable"),
-    pytest.param(edit(SDL, "  cancelOrder(id: ID!, reason: String): Order", "  cancelOrder(id: ID!): Order"), "graphql-argument-removed", "high", id="argument-removed"),
-    pytest.param(edit(SDL, "  search(term: String!, limit: Int)", "  search(term: String!, limit: Int!)"), "graphql-argument-became-required", "high", id="argument-became-required"),
-    pytest.param(edit(SDL, "  me: Customer\n", "  me(tenant: ID!): Customer\n"), "graphql-required-argument-added", "high", id="required-argument-added"),
-    pytest.param(edit(SDL, "  order(id: ID!): Order", "  order(id: Int!): Order"), "graphql-argument-type-changed", "high", id="argument-type-changed"),
-    pytest.param(edit(SDL, "  coupon: String\n  channel", "  channel"), "graphql-input-field-removed", "high", id="input-field-removed"),
-    pytest.param(edit(SDL, "  note: String\n  coupon: String\n", "  note: String!\n  coupon: String\n"), "graphql-input-field-became-required", "high", id="input-field-became-required"),
-    pytest.param(edit(SDL, "input OrderLineInput {\n  sku: String!\n", "input OrderLineInput {\n  sku: String!\n  warehouse: ID!\n"), "graphql-required-input-field-added", "high", id="required-input-field-added"),
-    pytest.param(edit(SDL, "input OrderLineInput {\n  sku: String!\n  quantity: Int!\n", "input OrderLineInput {\n  sku: String!\n  quantity: Float!\n"), "graphql-input-field-type-changed", "high", id="input-field-type-changed"),
-    pytest.param(edit(SDL, "  SHIPPED\n  CANCELLED\n", "  SHIPPED\n"), "graphql-enum-value-removed", "high", id="enum-value-removed"),
-    pytest.param(edit(SDL, '  GUEST @deprecated(reason: "Use USER")\n', ""), "graphql-enum-value-removed-with-deprecation", "low", id="deprecated-enum-value-removed"),
-    pytest.param(edit(SDL, "union SearchResult = Order | Customer", "union SearchResult = Order"), "graphql-union-member-removed", "high", id="union-member-removed"),
-    pytest.param(edit(SDL, "type Order implements Node & Timestamped", "type Order implements Node"), "graphql-interface-removed", "high", id="interface-removed"),
+    pytest.param(
+        edit(SDL, "type OrderLine {\n  sku: String!\n  quantity: Int!\n}\n", ""),
+        "graphql-type-removed",
+        "high",
+        id="type-removed",
+    ),
+    pytest.param(
+        edit(SDL, "type OrderLine {", "interface OrderLine {"),
+        "graphql-type-kind-changed",
+        "high",
+        id="type-kind-changed",
+    ),
+    pytest.param(
+        edit(SDL, "  currency: String!\n", ""), "graphql-field-removed", "high", id="field-removed"
+    ),
+    pytest.param(
+        edit(SDL, '  legacyRef: String @deprecated(reason: "Use id")\n', ""),
+        "graphql-field-removed-with-deprecation",
+        "low",
+        id="deprecated-field-removed",
+    ),
+    pytest.param(
+        edit(SDL, "  note: String\n  legacyRef", "  note: Int\n  legacyRef"),
+        "graphql-field-type-changed",
+        "high",
+        id="field-type-changed",
+    ),
+    pytest.param(
+        edit(SDL, "  currency: String!\n", "  currency: String\n"),
+        "graphql-field-type-changed",
+        "high",
+        id="field-became-nullable",
+    ),
+    pytest.param(
+        edit(SDL, "  cancelOrder(id: ID!, reason: String): Order", "  cancelOrder(id: ID!): Order"),
+        "graphql-argument-removed",
+        "high",
+        id="argument-removed",
+    ),
+    pytest.param(
+        edit(SDL, "  search(term: String!, limit: Int)", "  search(term: String!, limit: Int!)"),
+        "graphql-argument-became-required",
+        "high",
+        id="argument-became-required",
+    ),
+    pytest.param(
+        edit(SDL, "  me: Customer\n", "  me(tenant: ID!): Customer\n"),
+        "graphql-required-argument-added",
+        "high",
+        id="required-argument-added",
+    ),
+    pytest.param(
+        edit(SDL, "  order(id: ID!): Order", "  order(id: Int!): Order"),
+        "graphql-argument-type-changed",
+        "high",
+        id="argument-type-changed",
+    ),
+    pytest.param(
+        edit(SDL, "  coupon: String\n  channel", "  channel"),
+        "graphql-input-field-removed",
+        "high",
+        id="input-field-removed",
+    ),
+    pytest.param(
+        edit(SDL, "  note: String\n  coupon: String\n", "  note: String!\n  coupon: String\n"),
+        "graphql-input-field-became-required",
+        "high",
+        id="input-field-became-required",
+    ),
+    pytest.param(
+        edit(
+            SDL,
+            "input OrderLineInput {\n  sku: String!\n",
+            "input OrderLineInput {\n  sku: String!\n  warehouse: ID!\n",
+        ),
+        "graphql-required-input-field-added",
+        "high",
+        id="required-input-field-added",
+    ),
+    pytest.param(
+        edit(
+            SDL,
+            "input OrderLineInput {\n  sku: String!\n  quantity: Int!\n",
+            "input OrderLineInput {\n  sku: String!\n  quantity: Float!\n",
+        ),
+        "graphql-input-field-type-changed",
+        "high",
+        id="input-field-type-changed",
+    ),
+    pytest.param(
+        edit(SDL, "  SHIPPED\n  CANCELLED\n", "  SHIPPED\n"),
+        "graphql-enum-value-removed",
+        "high",
+        id="enum-value-removed",
+    ),
+    pytest.param(
+        edit(SDL, '  GUEST @deprecated(reason: "Use USER")\n', ""),
+        "graphql-enum-value-removed-with-deprecation",
+        "low",
+        id="deprecated-enum-value-removed",
+    ),
+    pytest.param(
+        edit(SDL, "union SearchResult = Order | Customer", "union SearchResult = Order"),
+        "graphql-union-member-removed",
+        "high",
+        id="union-member-removed",
+    ),
+    pytest.param(
+        edit(SDL, "type Order implements Node & Timestamped", "type Order implements Node"),
+        "graphql-interface-removed",
+        "high",
+        id="interface-removed",
+    ),
 ]
 
 
@@ -52,18 +147,61 @@ def test_breaking_schema_change_is_reported(new: str, rule: str, severity: str) 
 
 NEGATIVE = [
     pytest.param(SDL, id="unchanged"),
-    pytest.param(edit(SDL, "type OrderLine {\n", "type Refund {\n  id: ID!\n}\n\ntype OrderLine {\n"), id="type-added"),
-    pytest.param(edit(SDL, "  me: Customer\n", "  me: Customer\n  refunds: [String!]!\n"), id="field-added"),
-    pytest.param(edit(SDL, "  note: String\n  legacyRef", "  note: String!\n  legacyRef"), id="output-field-became-non-null"),
-    pytest.param(edit(SDL, "  search(term: String!, limit: Int)", "  search(term: String, limit: Int)"), id="argument-became-optional"),
-    pytest.param(edit(SDL, "  me: Customer\n", "  me(tenant: ID): Customer\n"), id="optional-argument-added"),
-    pytest.param(edit(SDL, "  search(term: String!, limit: Int)", "  search(term: String!, limit: Int! = 10)"), id="argument-required-with-default"),
-    pytest.param(edit(SDL, "  me: Customer\n", "  me(tenant: ID! = \"main\"): Customer\n"), id="required-argument-with-default-added"),
-    pytest.param(edit(SDL, "input OrderLineInput {\n  sku: String!\n", "input OrderLineInput {\n  sku: String!\n  warehouse: ID\n"), id="optional-input-field-added"),
+    pytest.param(
+        edit(SDL, "type OrderLine {\n", "type Refund {\n  id: ID!\n}\n\ntype OrderLine {\n"),
+        id="type-added",
+    ),
+    pytest.param(
+        edit(SDL, "  me: Customer\n", "  me: Customer\n  refunds: [String!]!\n"), id="field-added"
+    ),
+    pytest.param(
+        edit(SDL, "  note: String\n  legacyRef", "  note: String!\n  legacyRef"),
+        id="output-field-became-non-null",
+    ),
+    pytest.param(
+        edit(SDL, "  search(term: String!, limit: Int)", "  search(term: String, limit: Int)"),
+        id="argument-became-optional",
+    ),
+    pytest.param(
+        edit(SDL, "  me: Customer\n", "  me(tenant: ID): Customer\n"), id="optional-argument-added"
+    ),
+    pytest.param(
+        edit(
+            SDL, "  search(term: String!, limit: Int)", "  search(term: String!, limit: Int! = 10)"
+        ),
+        id="argument-required-with-default",
+    ),
+    pytest.param(
+        edit(SDL, "  me: Customer\n", '  me(tenant: ID! = "main"): Customer\n'),
+        id="required-argument-with-default-added",
+    ),
+    pytest.param(
+        edit(
+            SDL,
+            "input OrderLineInput {\n  sku: String!\n",
+            "input OrderLineInput {\n  sku: String!\n  warehouse: ID\n",
+        ),
+        id="optional-input-field-added",
+    ),
     pytest.param(edit(SDL, "  CANCELLED\n}", "  CANCELLED\n  REFUNDED\n}"), id="enum-value-added"),
-    pytest.param(edit(SDL, "  currency: String!\n", '  currency: String! @deprecated(reason: "Use money")\n'), id="field-deprecated"),
-    pytest.param(edit(SDL, '"Total in the smallest currency unit."', '"Total in cents."'), id="description-only"),
-    pytest.param(edit(SDL, "union SearchResult = Order | Customer", "union SearchResult = Order | Customer | OrderLine"), id="union-member-added"),
+    pytest.param(
+        edit(
+            SDL, "  currency: String!\n", '  currency: String! @deprecated(reason: "Use money")\n'
+        ),
+        id="field-deprecated",
+    ),
+    pytest.param(
+        edit(SDL, '"Total in the smallest currency unit."', '"Total in cents."'),
+        id="description-only",
+    ),
+    pytest.param(
+        edit(
+            SDL,
+            "union SearchResult = Order | Customer",
+            "union SearchResult = Order | Customer | OrderLine",
+        ),
+        id="union-member-added",
+    ),
 ]
 
 
@@ -122,4 +260,18 @@ def test_block_strings_comments_and_directives_are_skipped() -> None:
     types = parse_sdl(text)
     assert types is not None
     a = types["Query"].fields["a"]
-    assert (a.type, a.deprecated, a.args["x"].type, a.args["x"].has_default) == ("[String!]!", True, "[Int!]", True)
+    assert (a.type, a.deprecated, a.args["x"].type, a.args["x"].has_default) == (
+        "[String!]!",
+        True,
+        "[Int!]",
+        True,
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["type Query {\n  a(x: Int", "enum E {\n  A\n", 'type Q @key(fields: "id"', "union U = A |"],
+)
+def test_unterminated_definitions_end_the_parse(text: str) -> None:
+    """SDL cut off inside a block is unreadable (None), never an endless loop."""
+    assert parse_sdl(text) is None

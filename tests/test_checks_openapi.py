@@ -757,3 +757,29 @@ def test_schema_turned_into_a_oneof_is_not_read_as_removed_properties() -> None:
         '                  - $ref: "#/components/schemas/Error"\n',
     )
     assert findings(new) == []
+
+
+@pytest.mark.parametrize(
+    ("target", "junk"),
+    [
+        ("security:\n  - bearerAuth: []\n", "security:\n  - bearerAuth: read\n"),
+        (
+            "          enum: [pending, paid, shipped, cancelled]\n        total",
+            "          enum: [{a: [1]}, {1: 2, x: 3}]\n        total",
+        ),
+        (
+            "    OrderLine:\n      type: object\n",
+            "    OrderLine:\n      allOf: 5\n      type: object\n",
+        ),
+        ("      required: [id, name]\n", "      required: id\n"),
+        (
+            "            type: integer\n            format: int32\n",
+            "            type: [[1]]\n            format: []\n",
+        ),
+    ],
+)
+def test_odd_shapes_in_a_spec_do_not_break_the_comparison(target: str, junk: str) -> None:
+    """Values of unexpected types (scopes that are not lists, objects in enums, a number as
+    allOf) are compared as well as they can be, never raise."""
+    assert isinstance(findings(edit(SPEC, target, junk)), list)
+    assert isinstance(findings(SPEC, edit(SPEC, target, junk)), list)

@@ -213,3 +213,16 @@ def test_unreadable_proto_is_skipped() -> None:
     """A file the parser cannot read gives no finding and no error."""
     assert proto_changes(PROTO, "message A {\n  int64 id = ;\n") is None
     assert findings("message A {\n  int64 id = ;\n") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "service S {\n  option x = 1;\n",
+        "message A {\n  int64 id = 1;\n",
+        "enum E {\n  A = 0;\n  reserved 1",
+    ],
+)
+def test_unterminated_definitions_end_the_parse(text: str) -> None:
+    """A file cut off inside a block is unreadable (None), never an endless loop."""
+    assert parse_proto(text) is None

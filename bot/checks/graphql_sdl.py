@@ -73,6 +73,12 @@ class _Parser:
             return False
         return value is None or self.tokens[self.i][1] == value
 
+    def before(self, close: str) -> bool:
+        """True until `close` is next; the end of the input is an error, never a loop."""
+        if not self.peek():
+            raise SdlError(f"unexpected end of input, expected {close}")
+        return not self.peek(close)
+
     def take(self, value: str | None = None) -> tuple[str, str, int]:
         if not self.peek(value):
             raise SdlError(f"expected {value or 'more input'}")
@@ -96,7 +102,7 @@ class _Parser:
             self.name()
         elif value in "[{":
             close = "]" if value == "[" else "}"
-            while not self.peek(close):
+            while self.before(close):
                 if value == "{":
                     self.name()
                     self.take(":")
@@ -154,7 +160,7 @@ class _Parser:
         if not self.peek("{"):
             return
         self.take("{")
-        while not self.peek("}"):
+        while self.before("}"):
             self.skip_descriptions()
             name, line = self.name()
             if t.kind == "enum":
@@ -182,7 +188,7 @@ class _Parser:
         if word == "schema":
             self.directives()
             self.take("{")
-            while not self.peek("}"):
+            while self.before("}"):
                 self.take()
             self.take("}")
             return

@@ -67,7 +67,8 @@ def _flatten(doc: Doc, schema: Any, ptr: Ptr, depth: int = 0) -> _Flat:
     required = {str(r) for r in raw_required} if isinstance(raw_required, list) else set()
     enum = schema.get("enum")
     fmt, items = schema.get("format"), None
-    for i, part in enumerate(schema.get("allOf", []) if depth < 8 else []):
+    parts = schema.get("allOf")
+    for i, part in enumerate(parts if isinstance(parts, list) and depth < 8 else []):
         sub = _flatten(doc, part, (*ptr, "allOf", i), depth + 1)
         props.update(sub.props)
         required |= sub.required
@@ -86,7 +87,7 @@ def _flatten(doc: Doc, schema: Any, ptr: Ptr, depth: int = 0) -> _Flat:
         types=frozenset(types),
         nullable=nullable,
         fmt=str(fmt) if fmt else None,
-        enum=tuple(json.dumps(v, sort_keys=True) for v in enum) if isinstance(enum, list) else None,
+        enum=tuple(_enum_key(v) for v in enum) if isinstance(enum, list) else None,
         props=props,
         required=frozenset(required),
         items=items,
@@ -95,6 +96,14 @@ def _flatten(doc: Doc, schema: Any, ptr: Ptr, depth: int = 0) -> _Flat:
         ptr=ptr,
         composite="oneOf" in schema or "anyOf" in schema,
     )
+
+
+def _enum_key(value: Any) -> str:
+    """A comparable, printable form of an enum value (any YAML value)."""
+    try:
+        return json.dumps(value, sort_keys=True, default=str)
+    except (TypeError, ValueError):
+        return repr(value)
 
 
 def _covers(wide: frozenset[str], narrow: frozenset[str]) -> bool:

@@ -218,5 +218,9 @@ class Doc:
         reqs: list[dict[str, list[str]]] = []
         for alt in raw if isinstance(raw, list) else []:
             if isinstance(alt, dict):
-                reqs.append({str(k): sorted(map(str, v or [])) for k, v in alt.items()})
+                reqs.append({str(k): sorted(map(str, _as_list(v))) for k, v in alt.items()})
         return reqs, ptr
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []

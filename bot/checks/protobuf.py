@@ -79,6 +79,12 @@ class _Parser:
             return False
         return value is None or self.tokens[self.i][0] == value
 
+    def before(self, close: str) -> bool:
+        """True until `close` is next; the end of the input is an error, never a loop."""
+        if not self.peek():
+            raise ProtoError(f"unexpected end of input, expected {close}")
+        return not self.peek(close)
+
     def take(self, value: str | None = None) -> tuple[str, int]:
         if not self.peek(value):
             raise ProtoError(f"expected {value or 'more input'}")
@@ -116,7 +122,7 @@ class _Parser:
         msg = Message(prefix + name, line, kind)
         self.out.messages[msg.name] = msg
         self.take("{")
-        while not self.peek("}"):
+        while self.before("}"):
             self.member(msg)
         self.take("}")
 
@@ -131,7 +137,7 @@ class _Parser:
             self.take()
             self.take()
             self.take("{")
-            while not self.peek("}"):
+            while self.before("}"):
                 self.member(msg)
             self.take("}")
         elif tok in ("option", "extensions", "extend", ";"):
@@ -140,7 +146,7 @@ class _Parser:
             self.field(msg)
 
     def reserved(self, msg: Message) -> None:
-        while not self.peek(";"):
+        while self.before(";"):
             tok, _ = self.take()
             if re.fullmatch(r"-?\d+", tok):
                 low = int(tok)
@@ -164,7 +170,7 @@ class _Parser:
         ftype = self.take()[0] if label else first
         if ftype == "map":
             parts = []
-            while not self.peek(">"):
+            while self.before(">"):
                 parts.append(self.take()[0])
             self.take(">")
             ftype = "map" + "".join(parts) + ">"
@@ -180,7 +186,7 @@ class _Parser:
         svc = Service(name, line)
         self.out.services[name] = svc
         self.take("{")
-        while not self.peek("}"):
+        while self.before("}"):
             if not self.peek("rpc"):
                 self.skip_statement()
                 continue
