@@ -4,10 +4,12 @@ realistic spec (tests/samples/contracts/) edited the way pull requests edit spec
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
+import yaml
 
-from bot.checks.openapi_lines import line_map
+from bot.checks.openapi_lines import line_map, load_with_lines, spec_changes
 from bot.checks.openapi_spec import Doc, looks_like_spec, parse_spec
 from bot.models import Finding
 from tests.test_checks_contracts import check, make_diff, sample
@@ -783,3 +785,31 @@ def test_odd_shapes_in_a_spec_do_not_break_the_comparison(target: str, junk: str
     allOf) are compared as well as they can be, never raise."""
     assert isinstance(findings(edit(SPEC, target, junk)), list)
     assert isinstance(findings(SPEC, edit(SPEC, target, junk)), list)
+
+
+def test_yaml_merge_keys_and_anchors_are_read_like_pyyaml() -> None:
+    """`<<: *base` merges (explicit keys win) and anchors load as PyYAML loads them."""
+    text = "base: &b {a: 1, b: 2}\nx:\n  <<: *b\n  b: 3\ny:\n  <<: [*b, {c: 4}]\nz: [yes, ~, 1.5, '7', 0x1f]\n"
+    loaded = load_with_lines(text)
+    assert loaded is not None and loaded[0] == yaml.safe_load(text)
+
+
+def test_alias_bombs_are_cheap() -> None:
+    """A "billion laughs" document and schemas that alias one another a billion ways are
+    loaded and compared in linear time (aliases are shared objects, compared once)."""
+    head = "openapi: 3.0.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses:\n        '200':\n          description: x\n          content:\n            application/json:\n              schema: *s9\n"
+    defs = "".join(
+        f"d{i}: &s{i}\n  type: object\n  properties:\n"
+        + "".join(f"    p{j}: *s{i - 1}\n" for j in range(10))
+        for i in range(1, 10)
+    )
+    old = "d0: &s0 {type: string}\n" + defs + head
+    new = old.replace("type: string", "type: integer")
+    started = time.process_time()
+    changes = spec_changes(old, new)
+    assert changes is not None and [c.rule for c in changes] == ["response-property-type-changed"]
+    laughs = "openapi: 3.0.0\npaths: {}\nl0: &l0 [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 10) + "]\n" for i in range(1, 9)
+    )
+    assert load_with_lines(laughs) is not None
+    assert time.process_time() - started < 1.0

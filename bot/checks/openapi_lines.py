@@ -43,6 +43,10 @@ def _make_loader() -> Any:
 _Loader = _make_loader()
 
 
+def _int_with_prefix(value: str) -> int:
+    return int(value, 0)  # 0x1f, 0o17, 0b1
+
+
 def _scalar(node: yaml.ScalarNode) -> Any:
     """A scalar's value: quoted scalars are text; plain ones are null, bool, number or text."""
     value = node.value
@@ -54,9 +58,9 @@ def _scalar(node: yaml.ScalarNode) -> Any:
     if flag is not None:
         return flag
     if value[0] in _NUMERIC_START:
-        for kind in (int, float):
+        for convert in (int, _int_with_prefix, float):
             try:
-                return kind(value)
+                return convert(value)
             except ValueError:
                 continue
     return value
@@ -80,27 +84,49 @@ def load_with_lines(text: str) -> tuple[Any, dict[Ptr, int]] | None:
     if root is None:
         return None, lines
     lines[()] = root.start_mark.line + 1
-    return _build(root, (), lines, 0), lines
+    return _Builder(lines).build(root, ()), lines
 
 
-def _build(node: yaml.Node, ptr: Ptr, lines: dict[Ptr, int], depth: int) -> Any:
-    if depth > 200:
-        raise RecursionError("document nested too deeply")
-    if isinstance(node, yaml.ScalarNode):
-        return _scalar(node)
-    if isinstance(node, yaml.SequenceNode):
-        items = []
-        for i, item in enumerate(node.value):
-            lines.setdefault((*ptr, i), item.start_mark.line + 1)
-            items.append(_build(item, (*ptr, i), lines, depth + 1))
-        return items
-    out: dict[Any, Any] = {}
-    for key_node, value_node in node.value:
-        key = _scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
-        child = (*ptr, str(key))
-        lines.setdefault(child, key_node.start_mark.line + 1)
-        out[key] = _build(value_node, child, lines, depth + 1)
-    return out
+class _Builder:
+    """Nodes to data. An alias is the same node object, built once and shared (as PyYAML
+    does), so a "billion laughs" document costs its size, not its expansion."""
+
+    def __init__(self, lines: dict[Ptr, int]) -> None:
+        self.lines = lines
+        self.built: dict[int, Any] = {}
+
+    def build(self, node: yaml.Node, ptr: Ptr, depth: int = 0) -> Any:
+        if depth > 200:
+            raise RecursionError("document nested too deeply")
+        if isinstance(node, yaml.ScalarNode):
+            return _scalar(node)
+        if id(node) in self.built:
+            return self.built[id(node)]
+        if isinstance(node, yaml.SequenceNode):
+            items: list[Any] = []
+            self.built[id(node)] = items
+            for i, item in enumerate(node.value):
+                self.lines.setdefault((*ptr, i), item.start_mark.line + 1)
+                items.append(self.build(item, (*ptr, i), depth + 1))
+            return items
+        out: dict[Any, Any] = {}
+        self.built[id(node)] = out
+        merged: list[Any] = []
+        for key_node, value_node in node.value:
+            if key_node.tag.endswith(":merge") or key_node.value == "<<":
+                value = self.build(value_node, ptr, depth + 1)
+                merged.extend(value if isinstance(value, list) else [value])
+                continue
+            key = (
+                _scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
+            )
+            child = (*ptr, str(key))
+            self.lines.setdefault(child, key_node.start_mark.line + 1)
+            out[key] = self.build(value_node, child, depth + 1)
+        for source in merged:  # `<<: *base`: explicit keys win over merged ones
+            for key, value in source.items() if isinstance(source, dict) else ():
+                out.setdefault(key, value)
+        return out
 
 
 def line_map(text: str) -> dict[Ptr, int]:

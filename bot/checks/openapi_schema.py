@@ -26,7 +26,8 @@ class SchemaDiff:
     base: Doc
     head: Doc
     out: list[SpecChange] = field(default_factory=list)
-    seen: set[tuple[Kind, Ptr, Ptr]] = field(default_factory=set)
+    seen: set[tuple[Kind, int, int]] = field(default_factory=set)
+    budget: int = 20_000  # schema pairs compared at most: a hostile spec cannot stall a review
 
     def emit(self, rule: str, severity: Severity, title: str, body: str, **where: Any) -> None:
         self.out.append(SpecChange(rule, severity, title, body, **where))
@@ -142,10 +143,13 @@ def _compare(
 ) -> None:
     b_node, b_ptr = sd.base.resolve(*base)
     h_node, h_ptr = sd.head.resolve(*head)
-    key = (at.kind, b_ptr, h_ptr)
-    if depth > _MAX_DEPTH or key in sd.seen:
+    # By object, not pointer: YAML aliases share one object under many pointers, and a
+    # schema compared once under one of them needs no second look.
+    key = (at.kind, id(b_node), id(h_node))
+    if depth > _MAX_DEPTH or key in sd.seen or sd.budget <= 0:
         return
     sd.seen.add(key)
+    sd.budget -= 1
     b, h = _flatten(sd.base, b_node, b_ptr), _flatten(sd.head, h_node, h_ptr)
     _compare_type(sd, at, b, h)
     _compare_enum(sd, at, b, h)

@@ -26,6 +26,7 @@ _SPEC_KEY = re.compile(
 )
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace", "query")
 _MAX_REF_HOPS = 32
+EMPTY: Node = {}  # what an unresolvable reference stands for; shared, never modified
 
 
 @dataclass(frozen=True)
@@ -98,12 +99,12 @@ class Doc:
                 return node, ptr
             ref = node["$ref"]
             if not isinstance(ref, str) or not ref.startswith("#/"):
-                return {}, ptr
+                return EMPTY, ptr
             ptr = tuple(_unescape(t) for t in ref[2:].split("/"))
             node = self.at(ptr)
             if node is None:
-                return {}, ptr
-        return {}, ptr
+                return EMPTY, ptr
+        return EMPTY, ptr
 
     def _media(self, op: Node, key: str) -> list[str]:
         found = op.get(key) or self.root.get(key) or ["application/json"]
@@ -152,7 +153,7 @@ class Doc:
             for media, item in content.items():
                 if isinstance(item, dict) and "schema" in item:
                     return self.resolve(item["schema"], (*ptr, "content", media, "schema"))
-        return {}, ptr
+        return EMPTY, ptr
 
     def request_body(self, op: Node, op_ptr: Ptr) -> tuple[bool, dict[str, tuple[Any, Ptr]], Ptr]:
         """(required, media type -> (schema, pointer), body pointer); nothing when no body."""
