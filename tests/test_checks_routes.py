@@ -124,7 +124,8 @@ POSITIVE = [
         RAILS,
         edit(RAILS, "  resources :customers\n", ""),
         "route-removed",
-        "Route RESOURCES customers removed",
+        "Routes removed: POST customers, DELETE customers/:id, GET customers/:id/edit, "
+        "GET customers, GET customers/new, GET customers/:id, PATCH customers/:id",
         id="rails-resources-removed",
     ),
     pytest.param(
@@ -376,4 +377,30 @@ def test_fastapi_path_parameter_left_out_of_the_route_is_a_query_parameter() -> 
     new = edit(FASTAPI, GET_ORDER, GET_ORDER.replace("order_id: int", "order: int"))
     assert [f.rule for f in routes("app/api/orders.py", FASTAPI, new)] == [
         "new-required-request-parameter"
+    ]
+
+
+def test_rails_resources_narrowed_by_only() -> None:
+    """`only:` losing an action removes that action's route; the others stay."""
+    new = edit(RAILS, "only: [:index, :show, :create]", "only: [:index, :show]")
+    assert summary(routes("config/routes.rb", RAILS, new)) == [
+        ("route-removed", "Route POST orders removed")
+    ]
+    widened = edit(RAILS, "only: [:index, :show, :create]", "except: [:destroy]")
+    assert routes("config/routes.rb", RAILS, widened) == []
+
+
+def test_spring_request_mapping_method_and_go_method_patterns() -> None:
+    """Spring's RequestMethod and Go 1.22 "METHOD /path" patterns give the method."""
+    spring = '@RequestMapping(value = "/orders", method = RequestMethod.POST)\nOrder create() {}\n'
+    found = routes(
+        "src/main/java/C.java", spring, spring.replace("RequestMethod.POST", "RequestMethod.PUT")
+    )
+    assert summary(found) == [("route-method-changed", "Route POST /orders changed to PUT /orders")]
+    go = 'func routes(mux *http.ServeMux) {\n\tmux.HandleFunc("GET /orders/{id}", getOrder)\n}\n'
+    found = routes(
+        "cmd/api/routes.go", go, go.replace('"GET /orders/{id}"', '"DELETE /orders/{id}"')
+    )
+    assert summary(found) == [
+        ("route-method-changed", "Route GET /orders/{id} changed to DELETE /orders/{id}")
     ]

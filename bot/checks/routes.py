@@ -83,10 +83,10 @@ def _methods(verb: str, text: str) -> list[str]:
             names = re.findall(r"\w+", found.group(found.lastindex or 1) or "")
             return sorted({n.upper() for n in names}) or ["GET"]
         return ["ANY"] if verb == "match" else ["GET"]
-    if verb in ("handle", "handlefunc", "any", "all", "request"):
+    if verb == "request":  # Spring: @RequestMapping(..., method = RequestMethod.POST)
+        return sorted(set(re.findall(r"RequestMethod\.(\w+)", text))) or ["ANY"]
+    if verb in ("handle", "handlefunc", "any", "all"):
         return ["ANY"]
-    if verb in ("resources", "resource"):
-        return [verb.upper()]
     return ["WS" if verb == "websocket" else verb.upper()]
 
 
@@ -163,8 +163,43 @@ def _match(patterns: Sequence[re.Pattern[str]], text: str) -> list[tuple[str, st
         verb = groups.get("verb") or groups.get("verb2")
         verb = verb or ("add_url_rule" if pattern is _PY_URL_RULE else "any")
         path = groups.get("path") or groups.get("path2") or ""
+        if verb in ("resources", "resource"):
+            return _rails_resources(verb, path, text)
+        go_method = _GO_METHOD_IN_PATTERN.match(path)  # Go 1.22: "GET /orders/{id}"
+        if go_method:
+            return [(go_method.group(1), go_method.group(2))]
         return [(method, path) for method in _methods(verb, text)]
     return []
+
+
+_GO_METHOD_IN_PATTERN = re.compile(r"(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+(\S+)$")
+_RAILS_ACTIONS = {
+    "index": ("GET", ""),
+    "create": ("POST", ""),
+    "new": ("GET", "/new"),
+    "show": ("GET", "/:id"),
+    "edit": ("GET", "/:id/edit"),
+    "update": ("PATCH", "/:id"),
+    "destroy": ("DELETE", "/:id"),
+}
+_ONLY = re.compile(r"\b(only|except):\s*(?:\[([^\]]*)\]|:(\w+))")
+
+
+def _rails_resources(verb: str, name: str, text: str) -> list[tuple[str, str]]:
+    """The routes `resources :orders, only: [...]` (or `except:`) declares, one per action."""
+    actions = set(_RAILS_ACTIONS)
+    if verb == "resource":  # singular: no index, no :id
+        actions.discard("index")
+    for which, listed, single in _ONLY.findall(text):
+        chosen = set(re.findall(r"\w+", listed or single))
+        actions = actions & chosen if which == "only" else actions - chosen
+    out = []
+    for action in sorted(actions):
+        method, suffix = _RAILS_ACTIONS[action]
+        if verb == "resource":
+            suffix = suffix.replace("/:id", "")
+        out.append((method, f"{name}{suffix}"))
+    return out
 
 
 _HunkKey = tuple[str, int]
@@ -181,38 +216,47 @@ def _pair(route: Route, added: dict[_HunkKey, list[Route]]) -> Route | None:
     return min(near, key=lambda a: abs((a.line.new_no or 0) - old_no), default=None)
 
 
-def _change(route: Route, added: dict[_HunkKey, list[Route]]) -> ContractChange:
-    where = f"{route.method} {route.path or '/'}"
+def _changed(route: Route, added: dict[_HunkKey, list[Route]]) -> ContractChange | None:
+    """The route replaced by another in the same hunk (new method or path), if it was."""
     other = None if route.deprecated else _pair(route, added)
-    if other is not None:
-        added[(other.file.path, other.hunk)].remove(other)
-        what = "method" if other.method != route.method else "path"
-        return ContractChange(
-            f"route-{what}-changed",
-            "high",
-            f"Route {where} changed to {other.method} {other.path or '/'}",
-            f"The route {where} is now {other.method} {other.path or '/'}. Clients calling the "
-            "old one will get 404/405. Keep the old route as an alias (marked deprecated) "
-            "until clients have moved.",
-            new_line=other.line.new_no,
-        )
-    if route.deprecated:
+    if other is None:
+        return None
+    added[(other.file.path, other.hunk)].remove(other)
+    where = f"{route.method} {route.path or '/'}"
+    what = "method" if other.method != route.method else "path"
+    return ContractChange(
+        f"route-{what}-changed",
+        "high",
+        f"Route {where} changed to {other.method} {other.path or '/'}",
+        f"The route {where} is now {other.method} {other.path or '/'}. Clients calling the "
+        "old one will get 404/405. Keep the old route as an alias (marked deprecated) "
+        "until clients have moved.",
+        new_line=other.line.new_no,
+    )
+
+
+def _removed(routes: list[Route]) -> ContractChange:
+    """One change for the routes one removed declaration made (a `resources`, a methods list)."""
+    first = routes[0]
+    names = ", ".join(f"{r.method} {r.path or '/'}" for r in routes)
+    title = f"Route {names} removed" if len(routes) == 1 else f"Routes removed: {names}"
+    if first.deprecated:
         return ContractChange(
             "route-removed-with-deprecation",
             "low",
-            f"Deprecated route {where} removed",
-            f"The deprecated route {where} is removed; check that its traffic has stopped.",
-            old_line=route.line.old_no,
+            f"Deprecated {title[0].lower()}{title[1:]}",
+            f"The deprecated route(s) {names} are removed; check that traffic has stopped.",
+            old_line=first.line.old_no,
             removal=True,
         )
     return ContractChange(
         "route-removed",
         "high",
-        f"Route {where} removed",
-        f"The route {where} is removed and not re-added anywhere in this change. Clients "
-        "calling it will get 404s. Mark it deprecated first (e.g. `deprecated=True` in "
-        "FastAPI, a Deprecation/Sunset header), watch its traffic, then remove it.",
-        old_line=route.line.old_no,
+        title,
+        f"{names}: removed and not re-added anywhere in this change. Clients calling them "
+        "will get 404s. Mark them deprecated first (e.g. `deprecated=True` in FastAPI, a "
+        "Deprecation/Sunset header), watch their traffic, then remove them.",
+        old_line=first.line.old_no,
         removal=True,
     )
 
@@ -228,17 +272,24 @@ def check_routes(files: Sequence[FileDiff]) -> list[Finding]:
     removed = [r for f in files for r in _routes_in(f, "-")]
     added = [r for f in files for r in _routes_in(f, "+")] if removed else []
     keys = {r.key for r in added}
-    paths = {normalise(r.path) for r in added if r.method in ("ANY", "RESOURCES", "RESOURCE")}
+    paths = {normalise(r.path) for r in added if r.method == "ANY"}
     removed_keys = {r.key for r in removed}
     unmatched: dict[_HunkKey, list[Route]] = {}
     for a in added:
         if a.key not in removed_keys:
             unmatched.setdefault((a.file.path, a.hunk), []).append(a)
+    gone: dict[tuple[str, int], list[Route]] = {}
     for route in removed:
         if route.key in keys or normalise(route.path) in paths:
             continue
-        change = _change(route, unmatched)
-        by_file.setdefault(route.file.path, (route.file, []))[1].append(change)
+        change = _changed(route, unmatched)
+        if change is None:
+            gone.setdefault((route.file.path, id(route.line)), []).append(route)
+        else:
+            by_file.setdefault(route.file.path, (route.file, []))[1].append(change)
+    for routes in gone.values():
+        file = routes[0].file
+        by_file.setdefault(file.path, (file, []))[1].append(_removed(routes))
     return [f for file, changes in by_file.values() for f in to_findings(file, changes)]
 
 
