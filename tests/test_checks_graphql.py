@@ -146,6 +146,14 @@ def test_breaking_schema_change_is_reported(new: str, rule: str, severity: str) 
 
 
 NEGATIVE = [
+    pytest.param(
+        edit(
+            SDL,
+            "  cancelOrder(id: ID!, reason: String): Order",
+            "  cancelOrder(id: ID!, reason: String @deprecated): Order",
+        ),
+        id="argument-deprecated",
+    ),
     pytest.param(SDL, id="unchanged"),
     pytest.param(
         edit(SDL, "type OrderLine {\n", "type Refund {\n  id: ID!\n}\n\ntype OrderLine {\n"),
@@ -275,3 +283,20 @@ def test_block_strings_comments_and_directives_are_skipped() -> None:
 def test_unterminated_definitions_end_the_parse(text: str) -> None:
     """SDL cut off inside a block is unreadable (None), never an endless loop."""
     assert parse_sdl(text) is None
+
+
+def test_deprecated_argument_removed_is_low() -> None:
+    """An argument marked @deprecated before it is removed is a low-severity note."""
+    old = edit(
+        SDL,
+        "  cancelOrder(id: ID!, reason: String): Order",
+        "  cancelOrder(id: ID!, reason: String @deprecated): Order",
+    )
+    new = edit(
+        old,
+        "  cancelOrder(id: ID!, reason: String @deprecated): Order",
+        "  cancelOrder(id: ID!): Order",
+    )
+    assert [(f.rule, f.severity) for f in findings(new, old)] == [
+        ("graphql-argument-removed-with-deprecation", "low")
+    ]

@@ -382,7 +382,7 @@ def _compare_field(d: Changes, type_name: str, f: Field, g: Field) -> None:
         b = g.args.get(name)
         if b is None:
             d.emit(
-                "graphql-argument-removed",
+                "graphql-argument-removed" + ("-with-deprecation" if a.deprecated else ""),
                 "low" if a.deprecated else "high",
                 f"Argument `{name}` of `{where}` removed",
                 f"Operations that pass `{name}` to `{where}` stop validating; deprecate the "
