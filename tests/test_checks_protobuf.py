@@ -25,9 +25,9 @@ POSITIVE = [
     pytest.param(
         edit(
             PROTO,
-            "service LegacyOrderService {\n  option deprecated = true;\n  rpc Get(GetOrderRequest) returns (Order);\n}\n",
-            "",
-        ),
+            "  rpc WatchOrders(WatchOrdersRequest) returns (stream OrderEvent);\n}\n",
+            "}\n",
+        ).replace("service OrderService {\n", "service OrderService2 {\n"),
         "proto-service-no-delete",
         "high",
         id="service-removed",
@@ -226,3 +226,41 @@ def test_unreadable_proto_is_skipped() -> None:
 def test_unterminated_definitions_end_the_parse(text: str) -> None:
     """A file cut off inside a block is unreadable (None), never an endless loop."""
     assert parse_proto(text) is None
+
+
+def test_deprecated_service_rpc_and_message_removals_are_low() -> None:
+    """Deprecation first (`option deprecated = true;`) turns a removal into a low note."""
+    new = edit(
+        PROTO,
+        "service LegacyOrderService {\n  option deprecated = true;\n  rpc Get(GetOrderRequest) returns (Order);\n}\n",
+        "",
+    )
+    assert [(f.rule, f.severity) for f in findings(new)] == [
+        ("proto-service-no-delete-with-deprecation", "low")
+    ]
+    old = edit(
+        PROTO,
+        "  rpc CancelOrder(CancelOrderRequest) returns (Order);\n",
+        "  rpc CancelOrder(CancelOrderRequest) returns (Order) {\n    option deprecated = true;\n  }\n",
+    )
+    new = edit(
+        old,
+        "  rpc CancelOrder(CancelOrderRequest) returns (Order) {\n    option deprecated = true;\n  }\n",
+        "",
+    )
+    assert [(f.rule, f.severity) for f in findings(new, old)] == [
+        ("proto-rpc-no-delete-with-deprecation", "low")
+    ]
+    old = edit(
+        PROTO,
+        "message WatchOrdersRequest { int64 customer_id = 1; }",
+        "message WatchOrdersRequest {\n  option deprecated = true;\n  int64 customer_id = 1;\n}",
+    )
+    new = edit(
+        old,
+        "message WatchOrdersRequest {\n  option deprecated = true;\n  int64 customer_id = 1;\n}\n",
+        "",
+    )
+    assert [(f.rule, f.severity) for f in findings(new, old)] == [
+        ("proto-message-no-delete-with-deprecation", "low")
+    ]

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.checks.openapi_changes import Changes, ContractChange
+from bot.models import Severity
 
 _TOKEN = re.compile(
     r"(?P<skip>\s+|//[^\n]*|/\*.*?\*/)|(?P<string>\"(?:\\.|[^\"\\])*\"|'(?:\\.|[^'\\])*')"
@@ -29,6 +30,7 @@ class Field:
     type: str
     label: str
     line: int
+    deprecated: bool = False
 
 
 @dataclass
@@ -38,6 +40,7 @@ class Message:
     kind: str = "message"  # or "enum"
     fields: dict[int, Field] = field(default_factory=dict)  # enum values: type and label ""
     reserved_numbers: set[int] = field(default_factory=set)
+    deprecated: bool = False
 
 
 @dataclass
@@ -48,6 +51,7 @@ class Rpc:
     response: str
     client_streaming: bool
     server_streaming: bool
+    deprecated: bool = False
 
 
 @dataclass
@@ -55,6 +59,7 @@ class Service:
     name: str
     line: int
     rpcs: dict[str, Rpc] = field(default_factory=dict)
+    deprecated: bool = False
 
 
 @dataclass
@@ -91,19 +96,23 @@ class _Parser:
         self.i += 1
         return self.tokens[self.i - 1]
 
-    def skip_statement(self) -> None:
-        """Skip to the end of a statement or a balanced `{...}` block."""
-        depth = 0
+    def skip_statement(self) -> bool:
+        """Skip to the end of a statement or a balanced `{...}` block; True when it set
+        `deprecated = true` (a field option, an rpc or service option)."""
+        depth, seen = 0, []
         while self.peek():
             tok, _ = self.take()
+            seen.append(tok)
             if tok == "{":
                 depth += 1
             elif tok == "}":
                 depth -= 1
                 if depth <= 0:
-                    return
+                    break
             elif tok == ";" and depth == 0:
-                return
+                break
+        text = " ".join(seen)
+        return "deprecated = true" in text
 
     def file(self) -> ProtoFile:
         while self.peek():
@@ -141,7 +150,7 @@ class _Parser:
                 self.member(msg)
             self.take("}")
         elif tok in ("option", "extensions", "extend", ";"):
-            self.skip_statement()
+            msg.deprecated = self.skip_statement() or msg.deprecated
         else:
             self.field(msg)
 
@@ -164,7 +173,7 @@ class _Parser:
             self.take("=")
             number = int(self.take()[0], 0)
             msg.fields[number] = Field(first, number, "", "", line)
-            self.skip_statement()
+            msg.fields[number].deprecated = self.skip_statement()
             return
         label = first if first in _LABELS else ""
         ftype = self.take()[0] if label else first
@@ -178,7 +187,7 @@ class _Parser:
         self.take("=")
         number = int(self.take()[0], 0)
         msg.fields[number] = Field(name, number, ftype, label, line)
-        self.skip_statement()
+        msg.fields[number].deprecated = self.skip_statement()
 
     def service(self) -> None:
         self.take("service")
@@ -188,15 +197,16 @@ class _Parser:
         self.take("{")
         while self.before("}"):
             if not self.peek("rpc"):
-                self.skip_statement()
+                svc.deprecated = self.skip_statement() or svc.deprecated
                 continue
             self.take("rpc")
             rpc_name, rpc_line = self.take()
             client, request = self.rpc_type()
             self.take("returns")
             server, response = self.rpc_type()
-            svc.rpcs[rpc_name] = Rpc(rpc_name, rpc_line, request, response, client, server)
-            self.skip_statement()
+            rpc = Rpc(rpc_name, rpc_line, request, response, client, server)
+            rpc.deprecated = self.skip_statement()
+            svc.rpcs[rpc_name] = rpc
         self.take("}")
 
     def rpc_type(self) -> tuple[bool, str]:
@@ -226,12 +236,13 @@ def proto_changes(base_text: str, head_text: str) -> list[ContractChange] | None
     for name, svc in base.services.items():
         new_svc = head.services.get(name)
         if new_svc is None:
-            d.emit(
+            _gone(
+                d,
                 "proto-service-no-delete",
-                "high",
-                f"gRPC service `{name}` removed",
+                f"gRPC service `{name}`",
                 f"Every client of `{name}` gets UNIMPLEMENTED; deprecate it "
                 "(`option deprecated = true;`) and remove it once traffic has stopped.",
+                deprecated=svc.deprecated,
                 old_line=svc.line,
             )
             continue
@@ -240,13 +251,15 @@ def proto_changes(base_text: str, head_text: str) -> list[ContractChange] | None
     for name, msg in base.messages.items():
         new_msg = head.messages.get(name)
         if new_msg is None:
-            d.emit(
+            _gone(
+                d,
                 f"proto-{msg.kind}-no-delete",
-                "medium",
-                f"{msg.kind.capitalize()} `{name}` removed",
+                f"{msg.kind.capitalize()} `{name}`",
                 f"Generated code that uses `{name}` stops compiling, and peers still sending it "
                 "cannot be decoded into a known type.",
+                deprecated=msg.deprecated,
                 old_line=msg.line,
+                severity="medium",
             )
             continue
         for f in msg.fields.values():
@@ -254,16 +267,42 @@ def proto_changes(base_text: str, head_text: str) -> list[ContractChange] | None
     return list(d)
 
 
+def _gone(
+    d: Changes,
+    rule: str,
+    what: str,
+    body: str,
+    *,
+    deprecated: bool,
+    old_line: int,
+    new_line: int | None = None,
+    severity: Severity = "high",
+) -> None:
+    """A removal: low once it was deprecated first, else at `severity`."""
+    if deprecated:
+        d.emit(
+            f"{rule}-with-deprecation",
+            "low",
+            f"Deprecated {what[0].lower()}{what[1:]} removed",
+            f"{what} was deprecated and is now removed; check that no client still uses it.",
+            old_line=old_line,
+            new_line=new_line,
+        )
+    else:
+        d.emit(rule, severity, f"{what} removed", body, old_line=old_line, new_line=new_line)
+
+
 def _compare_rpc(d: Changes, service: str, rpc: Rpc, new_svc: Service) -> None:
     where = f"{service}.{rpc.name}"
     new = new_svc.rpcs.get(rpc.name)
     if new is None:
-        d.emit(
+        _gone(
+            d,
             "proto-rpc-no-delete",
-            "high",
-            f"RPC `{where}` removed",
+            f"RPC `{where}`",
             f"Clients calling `{where}` get UNIMPLEMENTED. Mark it "
             "`option deprecated = true;` first and remove it once its traffic has stopped.",
+            deprecated=rpc.deprecated,
             old_line=rpc.line,
             new_line=new_svc.line,
         )
