@@ -813,3 +813,68 @@ def test_alias_bombs_are_cheap() -> None:
     )
     assert load_with_lines(laughs) is not None
     assert time.process_time() - started < 1.0
+
+
+@pytest.mark.parametrize(
+    ("target", "replacement", "rule"),
+    [
+        pytest.param(
+            "            maximum: 100\n",
+            "            maximum: 50\n",
+            "request-parameter-max-decreased",
+            id="max-decreased",
+        ),
+        pytest.param(
+            CURSOR,
+            CURSOR.replace("type: string\n", "type: string\n            maxLength: 64\n"),
+            "request-parameter-max-length-set",
+            id="max-length-set",
+        ),
+        pytest.param(
+            "            maximum: 100\n",
+            "            maximum: 100\n            minimum: 10\n",
+            "request-parameter-min-set",
+            id="min-set",
+        ),
+        pytest.param(
+            "        coupon:\n          type: string\n",
+            "        coupon:\n          type: string\n          pattern: '^[A-Z0-9]{8}$'\n",
+            "request-property-pattern-added",
+            id="pattern-added",
+        ),
+        pytest.param(
+            '        lines:\n          type: array\n          items:\n            $ref: "#/components/schemas/OrderLine"\n        note:\n          type: string\n          nullable: true\n',
+            '        lines:\n          type: array\n          minItems: 1\n          items:\n            $ref: "#/components/schemas/OrderLine"\n        note:\n          type: string\n          nullable: true\n',
+            "request-property-min-items-set",
+            id="min-items-set",
+        ),
+    ],
+)
+def test_narrowed_request_bounds_are_reported(target: str, replacement: str, rule: str) -> None:
+    """A request bound that now rejects values clients send today is a medium finding."""
+    found = findings(edit(SPEC, target, replacement))
+    assert [(f.rule, f.severity) for f in found] == [(rule, "medium")]
+
+
+@pytest.mark.parametrize(
+    ("target", "replacement"),
+    [
+        pytest.param(
+            "            maximum: 100\n", "            maximum: 500\n", id="max-increased"
+        ),
+        pytest.param("            maximum: 100\n", "", id="max-removed"),
+        pytest.param(
+            CURSOR,
+            CURSOR.replace("type: string\n", "type: string\n            minLength: 0\n"),
+            id="zero-min-length",
+        ),
+        pytest.param(
+            "        currency:\n          type: string\n        note:",
+            "        currency:\n          type: string\n          maxLength: 3\n        note:",
+            id="response-only-bound",
+        ),
+    ],
+)
+def test_widened_or_response_bounds_are_not_reported(target: str, replacement: str) -> None:
+    """Wider request bounds, no-op bounds and bounds on what the server returns are fine."""
+    assert findings(edit(SPEC, target, replacement)) == []

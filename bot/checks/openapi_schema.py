@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from bot.checks.openapi_bounds import narrowed_bounds
 from bot.checks.openapi_spec import Doc, Ptr, SpecChange
 from bot.models import Severity
 
@@ -153,6 +154,8 @@ def _compare(
     b, h = _flatten(sd.base, b_node, b_ptr), _flatten(sd.head, h_node, h_ptr)
     _compare_type(sd, at, b, h)
     _compare_enum(sd, at, b, h)
+    if at.kind != "response" and isinstance(b_node, dict) and isinstance(h_node, dict):
+        _compare_bounds(sd, at, b_node, h)
     _compare_nullable(sd, at, b, h)
     if at.kind != "param" and not (b.composite or h.composite):
         _compare_props(sd, at, b, h, depth=depth)
@@ -243,6 +246,37 @@ def _compare_enum(sd: SchemaDiff, at: At, b: _Flat, h: _Flat) -> None:
             old_ptr=(*b.ptr, "enum"),
             new_ptr=new_ptr,
         )
+
+
+def _compare_bounds(sd: SchemaDiff, at: At, b_node: dict[str, Any], h: _Flat) -> None:
+    h_node = _raw(sd.head, h.ptr)
+    for what, was, now in narrowed_bounds(b_node, h_node):
+        bound = what.rsplit("-", 1)[0].replace("-", " ")
+        pattern = what.startswith("pattern")
+        sd.emit(
+            _rule(at.kind, at.root, what),
+            "medium",
+            f"`{at.label}` {bound}: {was} -> {now} ({at.where})",
+            f"The {_noun(at)} `{at.label}` of {at.where} now has {bound} {now} (was {was}). "
+            + (
+                "Values that matched before may no longer match (whether the new pattern is "
+                "wider cannot be told automatically); "
+                if pattern
+                else "Requests with values the old bound accepted will be rejected; "
+            )
+            + "keep the old bound until clients are known to comply.",
+            new_ptr=(*h.ptr, _BOUND_KEYS.get(what.rsplit("-", 1)[0], "pattern")),
+        )
+
+
+_BOUND_KEYS = {
+    "max-length": "maxLength",
+    "max": "maximum",
+    "max-items": "maxItems",
+    "min-length": "minLength",
+    "min": "minimum",
+    "min-items": "minItems",
+}
 
 
 def _compare_nullable(sd: SchemaDiff, at: At, b: _Flat, h: _Flat) -> None:
