@@ -878,3 +878,52 @@ def test_narrowed_request_bounds_are_reported(target: str, replacement: str, rul
 def test_widened_or_response_bounds_are_not_reported(target: str, replacement: str) -> None:
     """Wider request bounds, no-op bounds and bounds on what the server returns are fine."""
     assert findings(edit(SPEC, target, replacement)) == []
+
+
+LOCATION = "            Location:\n              description: URL of the new order\n              required: true\n"
+
+
+@pytest.mark.parametrize(
+    ("target", "replacement", "rule", "severity"),
+    [
+        pytest.param(
+            LOCATION + "              schema:\n                type: string\n",
+            "",
+            "required-response-header-removed",
+            "high",
+            id="required-removed",
+        ),
+        pytest.param(
+            "            X-Next-Cursor:\n",
+            "            X-Cursor:\n",
+            "optional-response-header-removed",
+            "medium",
+            id="optional-renamed",
+        ),
+        pytest.param(
+            LOCATION,
+            LOCATION.replace("required: true", "required: false"),
+            "response-header-became-optional",
+            "medium",
+            id="became-optional",
+        ),
+    ],
+)
+def test_response_header_changes(target: str, replacement: str, rule: str, severity: str) -> None:
+    """Headers clients read (Location, cursors) that go away or become optional are found."""
+    assert [(f.rule, f.severity) for f in findings(edit(SPEC, target, replacement))] == [
+        (rule, severity)
+    ]
+
+
+def test_response_header_case_and_additions_are_compatible() -> None:
+    """Header names are case-insensitive, and new headers break nobody."""
+    assert (
+        findings(edit(SPEC, "            X-Next-Cursor:\n", "            x-next-cursor:\n")) == []
+    )
+    new = edit(
+        SPEC,
+        LOCATION,
+        LOCATION + "              schema:\n                type: string\n            ETag:\n",
+    )
+    assert findings(new) == []

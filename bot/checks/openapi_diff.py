@@ -215,6 +215,7 @@ def _compare_responses(sd: SchemaDiff, where: str, b: OpAt, h: OpAt) -> None:
             _removed_status(sd, where, status, rptr, (*h_ptr, "responses"))
             continue
         h_media, hr_ptr = h_resp[status]
+        _compare_headers(sd, f"{where}, response {status}", rptr, hr_ptr)
         for media, schema in b_media.items():
             label = f"{where}, response {status}"
             if media not in h_media:
@@ -230,6 +231,34 @@ def _compare_responses(sd: SchemaDiff, where: str, b: OpAt, h: OpAt) -> None:
                 )
                 continue
             compare(sd, At("response", label, "body"), schema, h_media[media])
+
+
+def _compare_headers(sd: SchemaDiff, where: str, b_rptr: Ptr, h_rptr: Ptr) -> None:
+    b_headers, h_headers = sd.base.response_headers(b_rptr), sd.head.response_headers(h_rptr)
+    for name, (required, hptr) in b_headers.items():
+        if name in h_headers:
+            if required and not h_headers[name][0]:
+                sd.emit(
+                    "response-header-became-optional",
+                    "medium",
+                    f"Response header {name} became optional ({where})",
+                    f"{where} may now omit the `{name}` header it always sent; clients that "
+                    "read it without checking will fail.",
+                    new_ptr=h_headers[name][1],
+                )
+            continue
+        which = "required" if required else "optional"
+        sd.emit(
+            f"{which}-response-header-removed",
+            "high" if required else "medium",
+            f"Response header {name} removed ({where})",
+            f"{where} no longer documents the {which} `{name}` header. Clients that read it "
+            "(pagination cursors, Location, rate limits) will break; keep sending it until "
+            "they have moved.",
+            old_ptr=hptr,
+            new_ptr=h_rptr,
+            removal=True,
+        )
 
 
 def _removed_status(sd: SchemaDiff, where: str, status: str, rptr: Ptr, parent: Ptr) -> None:

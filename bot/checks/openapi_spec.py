@@ -210,6 +210,17 @@ class Doc:
                 out[str(status)] = (self._content(resp, rptr), rptr)
         return out
 
+    def response_headers(self, rptr: Ptr) -> dict[str, tuple[bool, Ptr]]:
+        """Lower-cased header name -> (required, pointer) of one response."""
+        resp = self.at(rptr)
+        headers = resp.get("headers") if isinstance(resp, dict) else None
+        out: dict[str, tuple[bool, Ptr]] = {}
+        for name, raw in headers.items() if isinstance(headers, dict) else ():
+            header, _ = self.resolve(raw, (*rptr, "headers", str(name)))
+            required = isinstance(header, dict) and header.get("required") is True
+            out[str(name).lower()] = (required, (*rptr, "headers", str(name)))
+        return out
+
     def security(self, op: Node, op_ptr: Ptr) -> tuple[list[dict[str, list[str]]], Ptr]:
         """The requirements in force for an operation (its own, else the document's)."""
         if "security" in op:
