@@ -8,9 +8,7 @@ from collections.abc import Mapping
 from bot.action_report import Outcome, job_summary, outputs, summary_comment
 from bot.config import DEFAULT_CONFIG_PATH, RepoConfig, Settings, parse_repo_config
 from bot.errors import (
-    EXIT_FINDINGS,
     EXIT_GITHUB_FAILED,
-    EXIT_MODEL_FAILED,
     EXIT_OK,
     ConfigError,
     EventError,
@@ -27,9 +25,8 @@ from bot.github_read import (
     find_summary,
     posted_fingerprints,
 )
-from bot.models import severity_rank
+from bot.localrun import exit_code
 from bot.publish_plan import help_text, may_trigger, plan_comments, refusal_text, review_event
-from bot.review import ReviewResult
 from bot.workflow_io import append_file, notice, write_outputs
 
 
@@ -147,7 +144,7 @@ class Run:
             files={f.path: f for f in files},
         )
         code = self._publish(outcome)
-        return code if code else self._exit_code(result, config)
+        return code if code else exit_code(result, self.settings.fail_on or config.fail_on)
 
     def _scope(
         self, pull: PullSnapshot, earlier: EarlierSummary | None, chash: str
@@ -205,13 +202,3 @@ class Run:
         append_file(self.environ.get("GITHUB_STEP_SUMMARY"), job_summary(outcome))
         write_outputs(self.environ.get("GITHUB_OUTPUT"), outputs(outcome))
         return code
-
-    def _exit_code(self, result: ReviewResult, config: RepoConfig) -> int:
-        fail_on = self.settings.fail_on or config.fail_on
-        if fail_on and any(
-            severity_rank(f.severity) >= severity_rank(fail_on) for f in result.findings
-        ):
-            return EXIT_FINDINGS
-        if result.model_status in ("failed", "partial"):
-            return EXIT_MODEL_FAILED
-        return EXIT_OK

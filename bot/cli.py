@@ -16,13 +16,10 @@ from typing import NoReturn
 from bot import __version__
 from bot.errors import (
     EXIT_BAD_INPUT,
-    EXIT_FINDINGS,
-    EXIT_MODEL_FAILED,
-    EXIT_OK,
     BackendReviewError,
     BadInputError,
 )
-from bot.models import ContentSource, severity_rank
+from bot.models import ContentSource
 
 
 class _Parser(argparse.ArgumentParser):
@@ -101,9 +98,10 @@ def _read_diff(args: argparse.Namespace) -> tuple[bytes, ContentSource | None]:
 def _review(args: argparse.Namespace) -> int:
     from bot.config import DEFAULT_CONFIG_PATH, load_repo_config, load_settings
     from bot.diff import parse_diff
-    from bot.localrun import review_locally
+    from bot.localrun import exit_code, review_with_settings
     from bot.output import to_json, to_text
     from bot.render import render_job_summary
+    from bot.review import ReviewRequest
 
     data, source = _read_diff(args)
     files = parse_diff(data)
@@ -113,7 +111,12 @@ def _review(args: argparse.Namespace) -> int:
         config = load_repo_config(Path(args.repo) / DEFAULT_CONFIG_PATH)
     settings = load_settings()
     result = asyncio.run(
-        review_locally(files, config=config, settings=settings, no_llm=args.no_llm, source=source)
+        review_with_settings(
+            ReviewRequest(files=files, source=source),
+            config=config,
+            settings=settings,
+            no_llm=args.no_llm,
+        )
     )
     if result.model_status == "skipped" and args.format == "text":
         print("backend-review: " + " ".join(result.model_notes), file=sys.stderr)
@@ -125,14 +128,7 @@ def _review(args: argparse.Namespace) -> int:
         colour = args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
         text = to_text(result, colour=colour)
     _write(text, args.output)
-    fail_on = args.fail_on or settings.fail_on or config.fail_on
-    if fail_on and any(
-        severity_rank(f.severity) >= severity_rank(fail_on) for f in result.findings
-    ):
-        return EXIT_FINDINGS
-    if result.model_status in ("failed", "partial"):
-        return EXIT_MODEL_FAILED
-    return EXIT_OK
+    return exit_code(result, args.fail_on or settings.fail_on or config.fail_on)
 
 
 def _write(text: str, output: str | None) -> None:

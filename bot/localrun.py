@@ -1,35 +1,38 @@
-"""The local review: the model when a key exists and --no-llm is not given, else checks only."""
+"""Run a review with the model when it is configured, else the checks alone.
+
+Shared by the command line and the Action, so both treat a missing key, --no-llm and a model
+client that cannot be built the same way.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from bot.config import RepoConfig, Settings
-from bot.errors import ModelError
-from bot.models import ContentSource, FileDiff
+from bot.errors import EXIT_FINDINGS, EXIT_MODEL_FAILED, EXIT_OK, ModelError
+from bot.models import Severity, severity_rank
 from bot.review import ReviewRequest, ReviewResult, run_review
 
 NO_KEY = "Model review skipped: no ANTHROPIC_API_KEY is set, so only the deterministic checks ran."
 NO_LLM = "Model review skipped: --no-llm was given, so only the deterministic checks ran."
 
 
-async def review_locally(
-    files: Sequence[FileDiff],
+async def review_with_settings(
+    request: ReviewRequest,
     *,
     config: RepoConfig,
     settings: Settings,
-    no_llm: bool,
-    source: ContentSource | None = None,
+    no_llm: bool = False,
+    no_key_reason: str = NO_KEY,
 ) -> ReviewResult:
-    """Review a local diff; a model client that cannot be built still yields the static review."""
+    """Review; a model client that cannot be built still yields the static review (exit 3)."""
     from bot.model import make_reviewer
 
-    request = ReviewRequest(files=files, source=source)
     inline = settings.max_inline_comments
     if no_llm:
         return await run_review(request, config=config, max_inline=inline, skip_model_reason=NO_LLM)
     if not settings.has_model_credentials():
-        return await run_review(request, config=config, max_inline=inline, skip_model_reason=NO_KEY)
+        return await run_review(
+            request, config=config, max_inline=inline, skip_model_reason=no_key_reason
+        )
     try:
         reviewer = make_reviewer(settings, config)
     except ModelError as exc:
@@ -41,3 +44,14 @@ async def review_locally(
         return await run_review(request, config=config, model=reviewer, max_inline=inline)
     finally:
         await reviewer.aclose()
+
+
+def exit_code(result: ReviewResult, fail_on: Severity | None) -> int:
+    """1 when a finding reaches fail_on (it wins), else 3 when the model failed, else 0."""
+    if fail_on and any(
+        severity_rank(f.severity) >= severity_rank(fail_on) for f in result.findings
+    ):
+        return EXIT_FINDINGS
+    if result.model_status in ("failed", "partial"):
+        return EXIT_MODEL_FAILED
+    return EXIT_OK
