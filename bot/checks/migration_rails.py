@@ -1,9 +1,9 @@
-"""Rails (ActiveRecord) migrations: a small line parser over `def change` / `def up`.
+"""Rails (ActiveRecord) migrations: the hazards of what `def change` / `def up` does.
 
-`def down` and `dir.down` blocks are skipped: only what runs going forward counts. Blocks
-are matched by indentation (`do` ... `end` at the same column), which is how Rails
-generators and rubocop lay migrations out. Rails wraps each migration in a transaction
-unless the class calls `disable_ddl_transaction!`.
+Statements come from bot.checks.migration_rails_parse, which keeps only what runs going
+forward (`def down` and `dir.down` are skipped); this module holds the rules, one handler per
+migration method. Rails wraps each migration in a transaction unless the class calls
+`disable_ddl_transaction!`.
 """
 
 from __future__ import annotations
@@ -14,21 +14,10 @@ from dataclasses import dataclass, field
 
 from bot.checks.migration_fixes import fix_for
 from bot.checks.migration_pyast import VOLATILE_SQL, emit
+from bot.checks.migration_rails_parse import STRING, Stmt, forward_lines, parse_statements
 from bot.checks.migration_text import Analysis, MigrationText
 from bot.checks.sql_sources import embedded_snippet, split_statements
 
-_DEF = re.compile(r"^(\s*)def\s+(?:self\.)?(up|down|change)\b")
-_DO = re.compile(r"\bdo\s*(\|[^|]*\|)?\s*(#.*)?$")
-_END = re.compile(r"^(\s*)end\b")
-_DOWN_BLOCK = re.compile(r"^\s*\w+\.down\s+do\b")
-_DOWN_INLINE = re.compile(r"^\s*\w+\.down\s*\{")
-_REVERSIBLE = re.compile(r"^\s*(reversible|up_only)\b|^\s*\w+\.up\b")
-_TABLE_BLOCK = re.compile(
-    r"^\s*(create_table|change_table)\s*\(?\s*[:\"']?(\w+)[\"']?[^|]*\|\s*(\w+)\s*\|"
-)
-_CALL = re.compile(r"^\s*(?:(\w+)\.)?(\w+[!?]?)\b\s*\(?\s*(?:[:\"'](\w+)[\"']?)?")
-_HEREDOC = re.compile(r"<<[~-]?(['\"]?)([A-Z_][A-Z0-9_]*)\1")
-_STRING = re.compile(r"\"((?:[^\"\\]|\\.)*)\"|'((?:[^'\\]|\\.)*)'|%Q?\{([^}]*)\}", re.DOTALL)
 _DATA = re.compile(
     r"\.(update_all|find_each|find_in_batches|in_batches|update!?|save!?|create!?|delete_all|"
     r"destroy_all|insert_all!?|upsert_all)\b"
@@ -59,16 +48,6 @@ _COLUMN_TYPES = frozenset(
 
 
 @dataclass
-class _Stmt:
-    line: int  # first line (1-based)
-    text: str  # the statement's lines joined with "\n"
-    receiver: str | None
-    method: str
-    table: str
-    heredocs: list[tuple[int, str]] = field(default_factory=list)  # (first body line, body)
-
-
-@dataclass
 class _State:
     mt: MigrationText
     out: Analysis
@@ -78,123 +57,14 @@ class _State:
     data: list[int] = field(default_factory=list)
 
 
-_Handler = Callable[[_State, _Stmt], None]
-
-
-def _block_end(lines: list[str], start: int) -> int:
-    """Index of the `end` closing the block opened on lines[start] (same indentation)."""
-    indent = len(lines[start]) - len(lines[start].lstrip())
-    for i in range(start + 1, len(lines)):
-        m = _END.match(lines[i])
-        if m and len(m.group(1)) == indent:
-            return i
-    return len(lines) - 1
-
-
-def _forward_lines(lines: list[str]) -> dict[int, str]:
-    """0-based index -> kind ("change" / "up") of lines that run going forward."""
-    keep: dict[int, str] = {}
-    i = 0
-    while i < len(lines):
-        m = _DEF.match(lines[i])
-        if not m:
-            i += 1
-            continue
-        end = _block_end(lines, i)
-        if m.group(2) != "down":
-            for j in range(i + 1, end):
-                keep[j] = m.group(2)
-        i = end + 1
-    for i, line in enumerate(lines):
-        if i in keep and _DOWN_BLOCK.match(line):
-            for j in range(i, _block_end(lines, i) + 1):
-                keep.pop(j, None)
-        elif i in keep and _DOWN_INLINE.match(line):
-            keep.pop(i, None)
-    return keep
-
-
-def _blocks(
-    lines: list[str], keep: dict[int, str]
-) -> tuple[dict[int, tuple[str, str, str]], set[int]]:
-    """Lines inside create_table/change_table blocks (kind, table, block variable), and
-    lines inside reversible/up_only blocks."""
-    tables: dict[int, tuple[str, str, str]] = {}
-    reversible: set[int] = set()
-    for i in sorted(keep):
-        if m := _TABLE_BLOCK.match(lines[i]):
-            for j in range(i + 1, _block_end(lines, i)):
-                tables[j] = (m.group(1), m.group(2).lower(), m.group(3))
-        if _REVERSIBLE.match(lines[i]) and _DO.search(lines[i]):
-            reversible.update(range(i, _block_end(lines, i) + 1))
-        elif _REVERSIBLE.match(lines[i]):
-            reversible.add(i)
-    return tables, reversible
-
-
-def _gather(
-    lines: list[str], i: int, keep: dict[int, str]
-) -> tuple[str, list[tuple[int, str]], int]:
-    """The statement starting on line i: its text, heredoc bodies, and its last line index."""
-    text_lines = [lines[i]]
-    heredocs: list[tuple[int, str]] = []
-    j = i
-    while True:
-        for hd in _HEREDOC.finditer(lines[j]):
-            k = j + 1
-            while k < len(lines) and lines[k].strip() != hd.group(2):
-                k += 1
-            heredocs.append((j + 2, "\n".join(lines[j + 1 : k])))
-            j = k
-        joined = "\n".join(text_lines)
-        if _balanced(joined) and not joined.rstrip().endswith((",", "\\")):
-            return joined, heredocs, j
-        j += 1
-        if j >= len(lines) or j not in keep:
-            return joined, heredocs, j - 1
-        text_lines.append(lines[j])
-
-
-def _statements(lines: list[str], keep: dict[int, str]) -> list[tuple[_Stmt, str, bool]]:
-    """(statement, method kind, inside a reversible/up block) for each forward statement."""
-    tables, reversible = _blocks(lines, keep)
-    out = []
-    last = -1
-    for i in sorted(keep):
-        stripped = lines[i].strip()
-        if i <= last or not stripped or stripped.startswith("#"):
-            continue
-        text, heredocs, last = _gather(lines, i, keep)
-        stmt = _parse(i + 1, text, heredocs, tables.get(i))
-        if stmt is not None:
-            out.append((stmt, keep[i], i in reversible))
-    return out
-
-
-def _balanced(text: str) -> bool:
-    text = _STRING.sub("", text)
-    return text.count("(") <= text.count(")") and text.count("[") <= text.count("]")
-
-
-def _parse(
-    line: int, text: str, heredocs: list[tuple[int, str]], block: tuple[str, str, str] | None
-) -> _Stmt | None:
-    m = _CALL.match(text)
-    if not m:
-        return None
-    receiver, method, table = m.group(1), m.group(2), (m.group(3) or "").lower()
-    if block is not None and receiver == block[2]:
-        if block[0] == "create_table":
-            return None  # columns of a new table
-        table = block[1]
-    return _Stmt(line, text, receiver, method, table, heredocs)
+_Handler = Callable[[_State, Stmt], None]
 
 
 def analyse_rails(mt: MigrationText, pg_major: int) -> Analysis:
     """Findings and SQL snippets for one ActiveRecord migration."""
     lines = mt.lines
     state = _State(mt, Analysis(), pg_major, "disable_ddl_transaction!" not in mt.text)
-    statements = _statements(lines, _forward_lines(lines))
+    statements = parse_statements(lines, forward_lines(lines))
     for stmt, _, _ in statements:
         if stmt.method == "create_table" and stmt.table:
             state.out.new_tables.add(stmt.table)
@@ -218,7 +88,7 @@ def _opt(text: str, pattern: str) -> bool:
     return re.search(pattern, text) is not None
 
 
-def _visit(state: _State, stmt: _Stmt, kind: str, reversible: bool) -> None:
+def _visit(state: _State, stmt: Stmt, kind: str, reversible: bool) -> None:
     if _DATA.search(stmt.text):
         state.data.append(stmt.line)
     method = stmt.method
@@ -235,7 +105,7 @@ def _visit(state: _State, stmt: _Stmt, kind: str, reversible: bool) -> None:
         handler(state, stmt)
 
 
-def _say(state: _State, stmt: _Stmt, rule: str, text: str, suggestion: str | None = None) -> None:
+def _say(state: _State, stmt: Stmt, rule: str, text: str, suggestion: str | None = None) -> None:
     summary = " ".join(stmt.text.split())
     summary = summary if len(summary) <= 160 else summary[:157] + "..."
     emit(
@@ -249,7 +119,7 @@ def _say(state: _State, stmt: _Stmt, rule: str, text: str, suggestion: str | Non
     )
 
 
-def _add_column(state: _State, stmt: _Stmt) -> None:
+def _add_column(state: _State, stmt: Stmt) -> None:
     text = stmt.text
     has_default = _opt(text, r"\bdefault:")
     if has_default and (VOLATILE_SQL.search(text) or state.pg_major < 11):
@@ -258,7 +128,7 @@ def _add_column(state: _State, stmt: _Stmt) -> None:
         _say(state, stmt, "adding-required-field", "adds a NOT NULL column without a default.")
 
 
-def _timestamps(state: _State, stmt: _Stmt) -> None:
+def _timestamps(state: _State, stmt: Stmt) -> None:
     # Rails 5+ makes timestamps NOT NULL unless told otherwise.
     if not _opt(stmt.text, r"\bnull:\s*true") and not _opt(stmt.text, r"\bdefault:"):
         _say(
@@ -269,7 +139,7 @@ def _timestamps(state: _State, stmt: _Stmt) -> None:
         )
 
 
-def _add_index(state: _State, stmt: _Stmt) -> None:
+def _add_index(state: _State, stmt: Stmt) -> None:
     concurrent = _opt(stmt.text, r"algorithm:\s*:concurrently")
     if concurrent and state.in_tx:
         _say(
@@ -287,7 +157,7 @@ def _add_index(state: _State, stmt: _Stmt) -> None:
         )
 
 
-def _remove_index(state: _State, stmt: _Stmt) -> None:
+def _remove_index(state: _State, stmt: Stmt) -> None:
     if not _opt(stmt.text, r"algorithm:\s*:concurrently"):
         _say(
             state,
@@ -297,7 +167,7 @@ def _remove_index(state: _State, stmt: _Stmt) -> None:
         )
 
 
-def _foreign_key(state: _State, stmt: _Stmt) -> None:
+def _foreign_key(state: _State, stmt: Stmt) -> None:
     if _opt(stmt.text, r"validate:\s*false"):
         return
     one_line = "\n" not in stmt.text and not stmt.text.rstrip().endswith(")")
@@ -311,7 +181,7 @@ def _foreign_key(state: _State, stmt: _Stmt) -> None:
     )
 
 
-def _reference(state: _State, stmt: _Stmt) -> None:
+def _reference(state: _State, stmt: Stmt) -> None:
     text = stmt.text
     index_off = _opt(text, r"index:\s*false") or _opt(text, r"algorithm:\s*:concurrently")
     if not index_off:
@@ -327,14 +197,14 @@ def _reference(state: _State, stmt: _Stmt) -> None:
         _say(state, stmt, "adding-required-field", "adds a NOT NULL reference without a default.")
 
 
-def _change_null(state: _State, stmt: _Stmt) -> None:
+def _change_null(state: _State, stmt: Stmt) -> None:
     if re.search(r",\s*false\b", stmt.text):
         _say(state, stmt, "adding-not-nullable-field", "sets a column NOT NULL.")
     elif re.search(r",\s*true\b", stmt.text):
         _say(state, stmt, "ban-drop-not-null", "makes a column nullable.")
 
 
-def _check(state: _State, stmt: _Stmt) -> None:
+def _check(state: _State, stmt: Stmt) -> None:
     if not _opt(stmt.text, r"validate:\s*false"):
         _say(
             state,
@@ -345,15 +215,15 @@ def _check(state: _State, stmt: _Stmt) -> None:
 
 
 def _rule(rule: str, text: str) -> _Handler:
-    def handle(state: _State, stmt: _Stmt) -> None:
+    def handle(state: _State, stmt: Stmt) -> None:
         _say(state, stmt, rule, text)
 
     return handle
 
 
-def _execute(state: _State, stmt: _Stmt, kind: str, reversible: bool) -> None:
+def _execute(state: _State, stmt: Stmt, kind: str, reversible: bool) -> None:
     bodies = list(stmt.heredocs)
-    if not bodies and (m := _STRING.search(stmt.text)):
+    if not bodies and (m := STRING.search(stmt.text)):
         body = next(g for g in m.groups() if g is not None)
         bodies.append((stmt.line + stmt.text[: m.start()].count("\n"), body))
     for first, body in bodies:
