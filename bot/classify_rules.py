@@ -25,7 +25,7 @@ _EXT_LANG: dict[str, str] = {
     "cs": "csharp",
     "sql": "sql",
     **dict.fromkeys(("yaml", "yml", "json"), "data"),
-    **dict.fromkeys(("graphql", "gql", "graphqls"), "graphql"),
+    **dict.fromkeys(("graphql", "gql", "graphqls", "sdl"), "graphql"),
     "proto": "proto",
     "prisma": "prisma",
     "hcl": "hcl",
@@ -248,6 +248,8 @@ _RULES: tuple[tuple[tuple[str, ...], BackendKind, str, str, bool], ...] = (
     (("csharp",), "api", r"(?:^|/)Controllers/[^/]+\.cs$", "ASP.NET controller", True),
     (("csharp",), "api", r"(?:^|/)Endpoints?/[^/]+\.cs$", "ASP.NET endpoints", False),
     (("graphql",), "api", r"\.(?:graphql|gql|graphqls)$", "GraphQL SDL", False),
+    # Messages are the request/response shapes of gRPC APIs: a renumbered field breaks clients.
+    (("proto",), "api", r"\.proto$", "protobuf schema (wire contract)", False),
     # query
     (("sql",), "query", r"(?:^|/)(?:queries|query)(?:/|\.sql$)", "SQL query file", True),
     (("sql",), "query", r"\.sql$", "SQL file", False),

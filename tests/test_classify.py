@@ -193,7 +193,7 @@ EXPECTED: dict[str, dict[str, str]] = {
         "docs/queries.md": "skip:documentation",
         "docs/reference/billing.yaml": "api",
         "gen/python/orders/v1/orders_pb2.py": "skip:generated code",
-        "proto/common/v1/money.proto": "-",
+        "proto/common/v1/money.proto": "api",
         "proto/orders/v1/orders.proto": "api",
         "schema.graphql": "api",
         "services/legacy/swagger.json": "api",
@@ -444,7 +444,7 @@ def _one(file: FileDiff, config: RepoConfig = DEFAULT) -> FileReport:
         pytest.param("Controllers/HealthController.cs", "namespace X;", "api", id="aspnet-path"),
         pytest.param("api/v1/schema.graphqls", "type Query { ping: String }", "api", id="graphqls"),
         pytest.param("src/ops.graphql", "query Ping { ping }", "-", id="graphql-operations"),
-        pytest.param("proto/a.proto", "message A { string id = 1; }", "-", id="proto-messages"),
+        pytest.param("proto/a.proto", "message A { string id = 1; }", "api", id="proto-messages"),
         pytest.param(
             "proto/a.proto",
             "service A {\n  rpc Get(Req) returns (Res);\n}",
