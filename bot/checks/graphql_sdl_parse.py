@@ -5,9 +5,10 @@ client operations or that it cannot read. The comparison lives in bot.checks.gra
 
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass, field
+
+from bot.checks.schema_text import TokenCursor, tokenize
 
 # Alternatives never overlap (a backslash is only ever an escape), so an unterminated
 # string fails in linear time instead of backtracking through every split.
@@ -52,39 +53,12 @@ class TypeDef:
     members: set[str] = field(default_factory=set)  # union members, implemented interfaces
 
 
-class _Parser:
+class _Parser(TokenCursor):
+    error = SdlError
+
     def __init__(self, text: str) -> None:
-        starts = [0] + [m.end() for m in re.finditer("\n", text)]
-        self.tokens: list[tuple[str, str, int]] = []
-        pos = 0
-        while pos < len(text):
-            m = _TOKEN.match(text, pos)
-            if m is None:
-                raise SdlError(f"unexpected character at line {bisect.bisect(starts, pos)}")
-            kind = m.lastgroup or "skip"
-            if kind != "skip":
-                self.tokens.append((kind, m.group(), bisect.bisect(starts, pos)))
-            pos = m.end()
-        self.i = 0
+        super().__init__(tokenize(_TOKEN, text, SdlError))
         self.types: dict[str, TypeDef] = {}
-
-    def peek(self, value: str | None = None) -> bool:
-        if self.i >= len(self.tokens):
-            return False
-        return value is None or self.tokens[self.i][1] == value
-
-    def before(self, close: str) -> bool:
-        """True until `close` is next; the end of the input is an error, never a loop."""
-        if not self.peek():
-            raise SdlError(f"unexpected end of input, expected {close}")
-        return not self.peek(close)
-
-    def take(self, value: str | None = None) -> tuple[str, str, int]:
-        if not self.peek(value):
-            raise SdlError(f"expected {value or 'more input'}")
-        tok = self.tokens[self.i]
-        self.i += 1
-        return tok
 
     def name(self) -> tuple[str, int]:
         kind, value, line = self.take()
@@ -93,7 +67,7 @@ class _Parser:
         return value, line
 
     def skip_descriptions(self) -> None:
-        while self.peek() and self.tokens[self.i][0] in ("string", "block"):
+        while self.peek() and self.tokens[self.i].kind in ("string", "block"):
             self.i += 1
 
     def skip_value(self) -> None:
@@ -224,9 +198,9 @@ class _Parser:
 
     def _more_names(self) -> bool:
         """The next token continues a list of names (not the next definition's keyword)."""
-        if not self.peek() or self.tokens[self.i][0] != "name":
+        if not self.peek() or self.tokens[self.i].kind != "name":
             return False
-        return self.tokens[self.i][1] not in (*_TYPE_KINDS, "extend", "schema", "directive")
+        return self.tokens[self.i].value not in (*_TYPE_KINDS, "extend", "schema", "directive")
 
     def _skip_directive_definition(self) -> None:
         self.take("@")

@@ -4,11 +4,11 @@ between two versions. Rule ids are buf's breaking rules, in kebab case, prefixed
 
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass, field
 
 from bot.checks.openapi_changes import Changes, ContractChange
+from bot.checks.schema_text import TokenCursor, tokenize
 from bot.models import Severity
 
 _TOKEN = re.compile(
@@ -68,40 +68,19 @@ class ProtoFile:
     services: dict[str, Service] = field(default_factory=dict)
 
 
-class _Parser:
+class _Parser(TokenCursor):
+    error = ProtoError
+
     def __init__(self, text: str) -> None:
-        starts = [0] + [m.end() for m in re.finditer("\n", text)]
-        self.tokens = [
-            (m.group(), bisect.bisect(starts, m.start()))
-            for m in _TOKEN.finditer(text)
-            if m.lastgroup != "skip"
-        ]
-        self.i = 0
+        super().__init__(tokenize(_TOKEN, text, ProtoError))
         self.out = ProtoFile()
-
-    def peek(self, value: str | None = None) -> bool:
-        if self.i >= len(self.tokens):
-            return False
-        return value is None or self.tokens[self.i][0] == value
-
-    def before(self, close: str) -> bool:
-        """True until `close` is next; the end of the input is an error, never a loop."""
-        if not self.peek():
-            raise ProtoError(f"unexpected end of input, expected {close}")
-        return not self.peek(close)
-
-    def take(self, value: str | None = None) -> tuple[str, int]:
-        if not self.peek(value):
-            raise ProtoError(f"expected {value or 'more input'}")
-        self.i += 1
-        return self.tokens[self.i - 1]
 
     def skip_statement(self) -> bool:
         """Skip to the end of a statement or a balanced `{...}` block; True when it set
         `deprecated = true` (a field option, an rpc or service option)."""
         depth, seen = 0, []
         while self.peek():
-            tok, _ = self.take()
+            tok = self.take().value
             seen.append(tok)
             if tok == "{":
                 depth += 1
@@ -116,7 +95,7 @@ class _Parser:
 
     def file(self) -> ProtoFile:
         while self.peek():
-            tok, _ = self.tokens[self.i]
+            tok = self.tokens[self.i].value
             if tok in ("message", "enum"):
                 self.message("")
             elif tok == "service":
@@ -126,8 +105,8 @@ class _Parser:
         return self.out
 
     def message(self, prefix: str) -> None:
-        kind, _ = self.take()
-        name, line = self.take()
+        kind = self.take().value
+        _, name, line = self.take()
         msg = Message(prefix + name, line, kind)
         self.out.messages[msg.name] = msg
         self.take("{")
@@ -136,7 +115,7 @@ class _Parser:
         self.take("}")
 
     def member(self, msg: Message) -> None:
-        tok, _ = self.tokens[self.i]
+        tok = self.tokens[self.i].value
         if tok in ("message", "enum"):
             self.message(msg.name + ".")
         elif tok == "reserved":
@@ -156,42 +135,42 @@ class _Parser:
 
     def reserved(self, msg: Message) -> None:
         while self.before(";"):
-            tok, _ = self.take()
+            tok = self.take().value
             if re.fullmatch(r"-?\d+", tok):
                 low = int(tok)
                 high = low
                 if self.peek("to"):
                     self.take("to")
-                    end, _ = self.take()
+                    end = self.take().value
                     high = low + 10_000 if end == "max" else int(end)
                 msg.reserved_numbers.update(range(low, high + 1))
         self.take(";")
 
     def field(self, msg: Message) -> None:
-        first, line = self.take()
+        _, first, line = self.take()
         if msg.kind == "enum":
             self.take("=")
-            number = int(self.take()[0], 0)
+            number = int(self.take().value, 0)
             msg.fields[number] = Field(first, number, "", "", line)
             msg.fields[number].deprecated = self.skip_statement()
             return
         label = first if first in _LABELS else ""
-        ftype = self.take()[0] if label else first
+        ftype = self.take().value if label else first
         if ftype == "map":
             parts = []
             while self.before(">"):
-                parts.append(self.take()[0])
+                parts.append(self.take().value)
             self.take(">")
             ftype = "map" + "".join(parts) + ">"
-        name, _ = self.take()
+        name = self.take().value
         self.take("=")
-        number = int(self.take()[0], 0)
+        number = int(self.take().value, 0)
         msg.fields[number] = Field(name, number, ftype, label, line)
         msg.fields[number].deprecated = self.skip_statement()
 
     def service(self) -> None:
         self.take("service")
-        name, line = self.take()
+        _, name, line = self.take()
         svc = Service(name, line)
         self.out.services[name] = svc
         self.take("{")
@@ -200,7 +179,7 @@ class _Parser:
                 svc.deprecated = self.skip_statement() or svc.deprecated
                 continue
             self.take("rpc")
-            rpc_name, rpc_line = self.take()
+            _, rpc_name, rpc_line = self.take()
             client, request = self.rpc_type()
             self.take("returns")
             server, response = self.rpc_type()
@@ -214,7 +193,7 @@ class _Parser:
         stream = self.peek("stream")
         if stream:
             self.take("stream")
-        name, _ = self.take()
+        name = self.take().value
         self.take(")")
         return stream, name.lstrip(".")
 
