@@ -35,6 +35,12 @@ def resolve(repo: Path, ref: str) -> str:
     """The commit a ref names; a clear error for a ref that does not exist."""
     if ref.startswith("-"):
         raise GitError(f"not a git ref: {ref!r}")
+    if not repo.is_dir():
+        raise GitError(f"{repo}: no such directory (--repo)")
+    try:
+        _git(repo, "rev-parse", "--git-dir")
+    except GitError:
+        raise GitError(f"{repo} is not a git repository (--repo)") from None
     try:
         return _git(repo, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").decode().strip()
     except GitError:

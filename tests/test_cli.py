@@ -80,3 +80,10 @@ def test_version_is_fast_and_does_not_import_sdks() -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
     assert "backend-review" in proc.stdout
+
+
+def test_repo_that_is_not_git_says_so(tmp_path: Path, capsys: object) -> None:
+    """--repo pointing at a plain folder names the folder, not a missing ref."""
+    assert main(["review", "--base", "HEAD", "--repo", str(tmp_path)]) == 2
+    err = capsys.readouterr().err  # type: ignore[attr-defined]
+    assert "is not a git repository" in err and err.count("\n") == 1
