@@ -29,7 +29,7 @@ from typing import TypeVar
 
 from unidiff import PatchSet  # type: ignore[attr-defined]
 
-from bot.classify import classify_files
+from bot.classify.classifier import classify_files
 from bot.config import RepoConfig
 from bot.diff import parse_diff
 from bot.models import FileDiff, FileReport, Finding
@@ -296,7 +296,7 @@ def _extract(text: str) -> tuple[list[FileDiff], list[FileReport]]:
 
 
 def _checks(files: list[FileDiff], reports: list[FileReport]) -> list[Finding]:
-    from bot.checks import run_checks  # imported here so that --no-checks needs only extraction
+    from bot.checks.run import run_checks  # imported here so that --no-checks needs only extraction
 
     keep = [(f, r) for f, r in zip(files, reports, strict=True) if r.reviewed]
     return run_checks([f for f, _ in keep], [r for _, r in keep], RepoConfig().checks)

@@ -25,7 +25,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.action import run_action
+from bot.action.main import run_action
 from tests.action_support import HEAD, NAME, NUMBER, OWNER, action_env, add_pr, event_file
 from tests.emulators.anthropic import AnthropicEmulator, ToolUse
 from tests.emulators.github import GitHubEmulator

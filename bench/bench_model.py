@@ -23,7 +23,7 @@ import anthropic  # noqa: E402
 
 from bot.config import RepoConfig, Settings  # noqa: E402
 from bot.diff import parse_patch  # noqa: E402
-from bot.model import ModelOutcome, ModelReviewer, ModelWork  # noqa: E402
+from bot.llm.client import ModelOutcome, ModelReviewer, ModelWork  # noqa: E402
 from bot.models import FileDiff, FileReport  # noqa: E402
 from tests.emulators.anthropic import AnthropicEmulator  # noqa: E402
 

@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "review":
             return _review(args)
-        from bot.action import run_action
+        from bot.action.main import run_action
 
         return run_action(dry_run=args.dry_run, environ=dict(os.environ))
     except BackendReviewError as exc:
@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _read_diff(args: argparse.Namespace) -> tuple[bytes, ContentSource | None]:
-    from bot.gitlocal import GitSource, range_diff
+    from bot.local.git import GitSource, range_diff
 
     if args.base:
         if args.diff:
@@ -98,10 +98,10 @@ def _read_diff(args: argparse.Namespace) -> tuple[bytes, ContentSource | None]:
 def _review(args: argparse.Namespace) -> int:
     from bot.config import DEFAULT_CONFIG_PATH, load_repo_config, load_settings
     from bot.diff import parse_diff
-    from bot.localrun import exit_code, review_with_settings
-    from bot.output import to_json, to_text
-    from bot.render import render_job_summary
-    from bot.review import ReviewRequest
+    from bot.local.output import to_json, to_text
+    from bot.review.render import render_job_summary
+    from bot.review.result import ReviewRequest
+    from bot.review.runner import exit_code, review_with_settings
 
     data, source = _read_diff(args)
     files = parse_diff(data)

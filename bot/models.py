@@ -19,6 +19,7 @@ Category = Literal[
 ]
 BackendKind = Literal["api", "migration", "query"]
 Source = Literal["model", "static"]
+ModelStatus = Literal["ok", "skipped", "failed", "partial"]  # how the model review went
 
 SEVERITIES: tuple[Severity, ...] = ("critical", "high", "medium", "low", "info")
 CATEGORIES: tuple[Category, ...] = (

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from bot.action import run_action
+from bot.action.main import run_action
 from bot.errors import ConfigError
 from bot.markers import find_fingerprints, parse_summary_marker
 from tests.action_support import (

@@ -7,11 +7,12 @@ from typing import Any
 
 import pytest
 
+from bot.action.workflow_io import format_outputs, notice, write_outputs
 from bot.config import RepoConfig
-from bot.contents import GitHubSource
 from bot.errors import GitHubError
-from bot.github_client import GitHubRepo, RequestFailedError, WriteRequest, open_github
-from bot.github_read import (
+from bot.github.client import GitHubRepo, RequestFailedError, WriteRequest, open_github
+from bot.github.contents import GitHubSource
+from bot.github.read import (
     changed_since,
     config_hash,
     file_diff,
@@ -20,7 +21,6 @@ from bot.github_read import (
     truncated_tails,
 )
 from bot.markers import SummaryState, fingerprint_marker, summary_marker
-from bot.workflow_io import format_outputs, notice, write_outputs
 from tests.action_support import NAME, NUMBER, OWNER, add_pr
 from tests.emulators.github import GitHubEmulator
 

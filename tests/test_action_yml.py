@@ -9,18 +9,18 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.action_report import Outcome, outputs
+from bot.action.report import Outcome, outputs
 from bot.config import Settings
-from bot.event import PullSnapshot
-from bot.publish_plan import Plan
-from bot.review import ReviewResult
+from bot.github.event import PullSnapshot
+from bot.github.plan import Plan
+from bot.review.result import ReviewResult
 
 ROOT = Path(__file__).parent.parent
 ACTION = yaml.safe_load((ROOT / "action.yml").read_text())
 STEPS: list[dict[str, Any]] = ACTION["runs"]["steps"]
 REVIEW = next(s for s in STEPS if s.get("id") == "review")
 SHA_PIN = re.compile(r"^[\w.-]+/[\w.-]+@[0-9a-f]{40}$")
-# Read by the runner or bot.action itself rather than through Settings.
+# Read by the runner or bot.action.main itself rather than through Settings.
 RUNNER_VARIABLES = {"VENV"}
 
 
@@ -69,7 +69,7 @@ def test_blank_inputs_are_unset_before_running() -> None:
 
 
 def test_outputs_match_what_the_action_writes() -> None:
-    """The declared outputs are exactly the step outputs bot.action writes."""
+    """The declared outputs are exactly the step outputs bot.action.main writes."""
     result = ReviewResult(reports=[], findings=[], comments=[], summary_only=[])
     pull = PullSnapshot("b" * 40, "a" * 40, "main", "t", None, False, "open", None)
     plan = Plan(event="COMMENT", batches=[], file_comments=[], duplicates=[])

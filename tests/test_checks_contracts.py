@@ -10,9 +10,10 @@ from typing import Literal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.checks import contracts, run_checks
-from bot.checks.contracts import diff_versions, file_versions
-from bot.checks.openapi_changes import ContractChange, anchor
+from bot.checks.contracts import check as contracts
+from bot.checks.contracts.changes import ContractChange, anchor
+from bot.checks.contracts.check import diff_versions, file_versions
+from bot.checks.run import run_checks
 from bot.config import ChecksConfig
 from bot.diff import parse_diff
 from bot.models import FileDiff, FileReport, Finding

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.checks.graphql_sdl import parse_sdl, sdl_changes
+from bot.checks.contracts.graphql import parse_sdl, sdl_changes
 from bot.models import Finding
 from tests.test_checks_contracts import check, make_diff, sample
 

@@ -8,10 +8,10 @@ from typing import Literal
 
 import pytest
 
-from bot.checks import run_checks
-from bot.checks.migrations import collect, detect_framework
-from bot.checks.squawk import find_squawk, subprocess_runner
-from bot.classify import classify_files
+from bot.checks.migrations.check import collect, detect_framework
+from bot.checks.migrations.squawk import find_squawk, subprocess_runner
+from bot.checks.run import run_checks
+from bot.classify.classifier import classify_files
 from bot.config import ChecksConfig, RepoConfig
 from bot.diff import parse_diff
 from bot.models import FileDiff, FileReport, Finding

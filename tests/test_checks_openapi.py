@@ -9,8 +9,8 @@ import time
 import pytest
 import yaml
 
-from bot.checks.openapi_lines import line_map, load_with_lines, spec_changes
-from bot.checks.openapi_spec import Doc, looks_like_spec, parse_spec
+from bot.checks.contracts.openapi.lines import line_map, load_with_lines, spec_changes
+from bot.checks.contracts.openapi.spec import Doc, looks_like_spec, parse_spec
 from bot.models import Finding
 from tests.test_checks_contracts import check, make_diff, sample
 

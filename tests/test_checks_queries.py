@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.checks import queries, run_checks
-from bot.classify import classify_files
+from bot.checks.queries import check as queries
+from bot.checks.run import run_checks
+from bot.classify.classifier import classify_files
 from bot.config import ChecksConfig, RepoConfig
 from bot.diff import parse_diff
 from bot.models import FileDiff, Finding

@@ -6,8 +6,8 @@ import textwrap
 
 import pytest
 
-from bot.checks.queries import check
-from bot.classify import classify_files
+from bot.checks.queries.check import check
+from bot.classify.classifier import classify_files
 from bot.config import ChecksConfig, RepoConfig
 from bot.diff import parse_diff
 from bot.models import Finding

@@ -7,9 +7,9 @@ import textwrap
 
 import pytest
 
-from bot.checks.queries import check
-from bot.checks.query_pyparse import python_trees
-from bot.classify import classify_files
+from bot.checks.queries.check import check
+from bot.checks.queries.pyparse import python_trees
+from bot.classify.classifier import classify_files
 from bot.config import ChecksConfig, RepoConfig
 from bot.diff import parse_diff
 from bot.models import Finding

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.checks.query_common import sql_hits
-from bot.checks.sql_lint import MAX_SQL_CHARS, lint_sql, split_statements
+from bot.checks.queries.common import sql_hits
+from bot.checks.queries.sql_lint import MAX_SQL_CHARS, lint_sql, split_statements
 
 
 def rules(sql: str, *, dynamic: bool = False) -> set[tuple[str, int]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.checks.routes import check_routes, normalise
+from bot.checks.contracts.routes import check_routes, normalise
 from bot.models import FileDiff, Finding
 from tests.test_checks_contracts import make_diff, sample
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.checks.sql_sources import split_statements, statement_table
-from bot.checks.squawk import find_squawk, parse_report, run_squawk, subprocess_runner
+from bot.checks.migrations.sql_sources import split_statements, statement_table
+from bot.checks.migrations.squawk import find_squawk, parse_report, run_squawk, subprocess_runner
 
 
 class Recorder:

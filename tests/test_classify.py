@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.classify import classify_file, classify_files
+from bot.classify.classifier import classify_file, classify_files
 from bot.config import CategoryGlobs, RepoConfig
 from bot.diff import parse_diff, parse_patch
 from bot.globs import GlobSet, glob_to_regex, match_glob

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.prompt import load_prompt
+from bot.llm.prompt import load_prompt
 
 ROOT = Path(__file__).resolve().parent.parent
 PROMPTS = [
@@ -113,9 +113,9 @@ def test_a_built_wheel_contains_the_prompts_and_loads_them(tmp_path: Path) -> No
         timeout=300,
     )
     probe = (
-        "import bot.prompt, bot.prompts, sys; "
+        "import bot.llm.prompt, bot.prompts, sys; "
         "assert bot.prompts.__file__.startswith(sys.argv[1]), bot.prompts.__file__; "
-        "print(len(bot.prompt.load_prompt('system.md')))"
+        "print(len(bot.llm.prompt.load_prompt('system.md')))"
     )
     run = subprocess.run(
         [sys.executable, "-c", probe, str(target)],

@@ -1,0 +1,389 @@
+"""Routes of code-first frameworks seen in the diff: removed, or changed method or path.
+
+Read from the diff lines alone (FastAPI/Flask decorators, Django urls.py, Rails routes.rb,
+Express/NestJS, Go routers, Spring mappings); a route removed in one place and added with the
+same method and path anywhere in the change (a move, a refactor) is not a finding.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+from bot.checks.contracts.changes import ContractChange, to_findings
+from bot.models import DiffLine, FileDiff, Finding
+
+_Q = r"""[rbuf]*(?P<q>['"`])(?P<path>[^'"`]*)(?P=q)"""  # a quoted path; Python prefixes too
+# Receivers that are routers: `client.get("/x")` in a test or `axios.get(...)` is not a route.
+_RECEIVER = (
+    r"(?:app|api|router|server|bp|blueprint|routes?|mux|r|e|g|v\d+"
+    r"|\w*(?:[Rr]outer|[Aa]pp|_bp|[Gg]roup|[Rr]outes))"
+)
+_PY_DECORATOR = re.compile(
+    rf"^\s*@[\w.]*\.(?P<verb>get|post|put|patch|delete|head|options|route|api_route|websocket)"
+    rf"\(\s*(?:path\s*=\s*|rule\s*=\s*)?{_Q}"
+)
+_PY_URL_RULE = re.compile(rf"\.add_url_rule\(\s*{_Q}")
+_DJANGO = re.compile(rf"^\s*(?:path|re_path|url)\(\s*{_Q}")
+_JS = re.compile(
+    rf"\b{_RECEIVER}\.(?P<verb>get|post|put|patch|delete|head|options|all)\(\s*{_Q}", re.I
+)
+_NEST = re.compile(
+    r"^\s*@(?P<verb>Get|Post|Put|Patch|Delete|Head|Options|All)"
+    r"\(\s*(?:(['\"`])(?P<path>[^'\"`]*)\2)?\s*\)"
+)
+_GO = re.compile(
+    rf"\b{_RECEIVER}\.(?P<verb>GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|Any|Get|Post|Put|Patch"
+    r"|Delete|Handle|HandleFunc)"
+    r'\(\s*"(?P<path>[^"]*)"'
+    r'|\bhttp\.(?P<verb2>Handle|HandleFunc)\(\s*"(?P<path2>[^"]*)"'
+)
+_SPRING = re.compile(
+    r"^\s*@(?P<verb>Get|Post|Put|Patch|Delete|Request)Mapping"
+    r"\(\s*(?:(?:value|path)\s*=\s*)?\{?\s*\"(?P<path>[^\"]*)\""
+)
+_RAILS = re.compile(rf"^\s*(?P<verb>get|post|put|patch|delete|match)\s*\(?\s*{_Q}")
+_RAILS_RESOURCES = re.compile(r"^\s*(?P<verb>resources?)\s*\(?\s*:(?P<path>\w+)")
+_METHODS = re.compile(r"""methods\s*=\s*[\[(]([^\])]*)[\])]""")
+_VIA = re.compile(r"""via:\s*(?:\[([^\]]*)\]|:(\w+))""")
+_PARAM = re.compile(r"\{[^}]*\}|<[^>]*>|:\w+|\(\?P<\w+>[^)]*\)|\[[^\]]*\]")
+_DEPRECATED = re.compile(r"deprecated\s*[=:]\s*[Tt]rue")
+_PY_EXT = (".py",)
+_JS_EXT = (".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs")
+
+
+@dataclass(frozen=True, eq=False)  # identity: the same text may be declared twice
+class Route:
+    method: str
+    path: str
+    line: DiffLine
+    file: FileDiff
+    hunk: int
+    deprecated: bool = False
+
+    @cached_property
+    def key(self) -> tuple[str, str]:
+        return self.method, normalise(self.path)
+
+
+def normalise(path: str) -> str:
+    """`/orders/{id}`, `orders/<int:pk>/` and `/orders/:id` are one route."""
+    path = _PARAM.sub("{}", path.strip()).strip("^$")
+    return "/" + path.strip("/")
+
+
+def _methods(verb: str, text: str) -> list[str]:
+    verb = verb.lower()
+    if verb in ("route", "api_route", "match", "add_url_rule"):
+        found = _METHODS.search(text) or _VIA.search(text)
+        if found:
+            names = re.findall(r"\w+", found.group(found.lastindex or 1) or "")
+            return sorted({n.upper() for n in names}) or ["GET"]
+        return ["ANY"] if verb == "match" else ["GET"]
+    if verb == "request":  # Spring: @RequestMapping(..., method = RequestMethod.POST)
+        return sorted(set(re.findall(r"RequestMethod\.(\w+)", text))) or ["ANY"]
+    if verb in ("handle", "handlefunc", "any", "all"):
+        return ["ANY"]
+    return ["WS" if verb == "websocket" else verb.upper()]
+
+
+# Cheap first looks (substring tests): a line without one cannot start a route declaration.
+_HINT_PY = ("@", "path(", "url(", "add_url_rule")
+_HINT_JS = (".get(", ".post(", ".put(", ".patch(", ".delete(", ".head(", ".options(", ".all(", "@")
+_HINT_GO: tuple[str, ...] = (".GET(", ".POST(", ".PUT(", ".PATCH(", ".DELETE(", ".Handle")
+_HINT_GO += (".Any(", ".Get(", ".Post(", ".Put(", ".Patch(", ".Delete(", ".HEAD(", ".OPTIONS(")
+_HINT_SPRING = ("Mapping(",)
+_HINT_RAILS = ("get", "post", "put", "patch", "delete", "match", "resource")
+_Patterns = tuple[tuple[str, ...], tuple[re.Pattern[str], ...]]
+
+
+def _patterns(path: str) -> _Patterns | None:
+    """(first-look hint, route patterns) for the file's language and role, or None."""
+    name = path.rsplit("/", 1)[-1]
+    if path.endswith(_PY_EXT):
+        django = (_DJANGO,) if name == "urls.py" or "/urls/" in path else ()
+        return _HINT_PY, (_PY_DECORATOR, _PY_URL_RULE, *django)
+    if path.endswith(_JS_EXT):
+        return _HINT_JS, (_JS, _NEST)
+    if path.endswith(".go"):
+        return _HINT_GO, (_GO,)
+    if path.endswith((".java", ".kt")):
+        return _HINT_SPRING, (_SPRING,)
+    if path.endswith(".rb") and (name == "routes.rb" or "config/routes/" in path):
+        return _HINT_RAILS, (_RAILS, _RAILS_RESOURCES)
+    return None
+
+
+def _open(text: str) -> bool:
+    return text.count("(") > text.count(")") or text.count("[") > text.count("]")
+
+
+def _statement(lines: Sequence[DiffLine], i: int) -> tuple[str, list[DiffLine]]:
+    """The line joined with the lines its call continues on (`lines` is one side's view)."""
+    taken = [lines[i]]
+    text = lines[i].text
+    while _open(text) and i + len(taken) < len(lines) and len(taken) < 8:
+        taken.append(lines[i + len(taken)])
+        text += " " + taken[-1].text.strip()
+    return text, taken
+
+
+def _routes_in(file: FileDiff, kind: str) -> Iterator[Route]:
+    """Routes declared by statements that have a `kind` ("-" or "+") line in them."""
+    found = _patterns(file.path)
+    if found is None:
+        return
+    hint, patterns = found
+    for h_index, hunk in enumerate(file.hunks):
+        view = [ln for ln in hunk.lines if ln.kind in (kind, " ")]
+        for i, line in enumerate(view):
+            text = line.text
+            for h in hint:  # a plain loop: any() with a generator costs more than the tests
+                if h in text:
+                    break
+            else:
+                continue
+            text, taken = _statement(view, i)
+            changed = next((ln for ln in taken if ln.kind == kind), None)
+            if changed is None:
+                continue
+            for route in _match(patterns, text):
+                yield Route(*route, changed, file, h_index, _DEPRECATED.search(text) is not None)
+
+
+def _match(patterns: Sequence[re.Pattern[str]], text: str) -> list[tuple[str, str]]:
+    for pattern in patterns:
+        m = pattern.search(text)
+        if m is None:
+            continue
+        groups = m.groupdict()
+        verb = groups.get("verb") or groups.get("verb2")
+        verb = verb or ("add_url_rule" if pattern is _PY_URL_RULE else "any")
+        path = groups.get("path") or groups.get("path2") or ""
+        if verb in ("resources", "resource"):
+            return _rails_resources(verb, path, text)
+        go_method = _GO_METHOD_IN_PATTERN.match(path)  # Go 1.22: "GET /orders/{id}"
+        if go_method:
+            return [(go_method.group(1), go_method.group(2))]
+        return [(method, path) for method in _methods(verb, text)]
+    return []
+
+
+_GO_METHOD_IN_PATTERN = re.compile(r"(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+(\S+)$")
+_RAILS_ACTIONS = {
+    "index": ("GET", ""),
+    "create": ("POST", ""),
+    "new": ("GET", "/new"),
+    "show": ("GET", "/:id"),
+    "edit": ("GET", "/:id/edit"),
+    "update": ("PATCH", "/:id"),
+    "destroy": ("DELETE", "/:id"),
+}
+_ONLY = re.compile(r"\b(only|except):\s*(?:\[([^\]]*)\]|:(\w+))")
+
+
+def _rails_resources(verb: str, name: str, text: str) -> list[tuple[str, str]]:
+    """The routes `resources :orders, only: [...]` (or `except:`) declares, one per action."""
+    actions = set(_RAILS_ACTIONS)
+    if verb == "resource":  # singular: no index, no :id
+        actions.discard("index")
+    for which, listed, single in _ONLY.findall(text):
+        chosen = set(re.findall(r"\w+", listed or single))
+        actions = actions & chosen if which == "only" else actions - chosen
+    out = []
+    for action in sorted(actions):
+        method, suffix = _RAILS_ACTIONS[action]
+        if verb == "resource":
+            suffix = suffix.replace("/:id", "")
+        out.append((method, f"{name}{suffix}"))
+    return out
+
+
+_HunkKey = tuple[str, int]
+
+
+def _pair(route: Route, added: dict[_HunkKey, list[Route]]) -> Route | None:
+    """An added route in the same hunk that replaces `route` (same path or same method)."""
+    same_hunk = added.get((route.file.path, route.hunk), [])
+    for a in same_hunk:
+        if normalise(a.path) == normalise(route.path) and a.method != route.method:
+            return a
+    near = [a for a in same_hunk if a.method == route.method]
+    old_no = route.line.old_no or 0
+    return min(near, key=lambda a: abs((a.line.new_no or 0) - old_no), default=None)
+
+
+def _changed(route: Route, added: dict[_HunkKey, list[Route]]) -> ContractChange | None:
+    """The route replaced by another in the same hunk (new method or path), if it was."""
+    other = None if route.deprecated else _pair(route, added)
+    if other is None:
+        return None
+    added[(other.file.path, other.hunk)].remove(other)
+    where = f"{route.method} {route.path or '/'}"
+    what = "method" if other.method != route.method else "path"
+    return ContractChange(
+        f"route-{what}-changed",
+        "high",
+        f"Route {where} changed to {other.method} {other.path or '/'}",
+        f"The route {where} is now {other.method} {other.path or '/'}. Clients calling the "
+        "old one will get 404/405. Keep the old route as an alias (marked deprecated) "
+        "until clients have moved.",
+        new_line=other.line.new_no,
+    )
+
+
+def _removed(routes: list[Route]) -> ContractChange:
+    """One change for the routes one removed declaration made (a `resources`, a methods list)."""
+    first = routes[0]
+    names = ", ".join(f"{r.method} {r.path or '/'}" for r in routes)
+    title = f"Route {names} removed" if len(routes) == 1 else f"Routes removed: {names}"
+    if first.deprecated:
+        return ContractChange(
+            "route-removed-with-deprecation",
+            "low",
+            f"Deprecated {title[0].lower()}{title[1:]}",
+            f"The deprecated route(s) {names} are removed; check that traffic has stopped.",
+            old_line=first.line.old_no,
+            removal=True,
+        )
+    return ContractChange(
+        "route-removed",
+        "high",
+        title,
+        f"{names}: removed and not re-added anywhere in this change. Clients calling them "
+        "will get 404s. Mark them deprecated first (e.g. `deprecated=True` in FastAPI, a "
+        "Deprecation/Sunset header), watch their traffic, then remove them.",
+        old_line=first.line.old_no,
+        removal=True,
+    )
+
+
+def check_routes(files: Sequence[FileDiff]) -> list[Finding]:
+    """Removed or changed routes across the change, anchored on the diff."""
+    by_file: dict[str, tuple[FileDiff, list[ContractChange]]] = {}
+    for file in files:
+        if file.path.endswith(_PY_EXT) and file.status == "modified":
+            signature = _signature_changes(file)
+            if signature:
+                by_file[file.path] = (file, signature)
+    removed = [r for f in files for r in _routes_in(f, "-")]
+    added = [r for f in files for r in _routes_in(f, "+")] if removed else []
+    keys = {r.key for r in added}
+    paths = {normalise(r.path) for r in added if r.method == "ANY"}
+    removed_keys = {r.key for r in removed}
+    unmatched: dict[_HunkKey, list[Route]] = {}
+    for a in added:
+        if a.key not in removed_keys:
+            unmatched.setdefault((a.file.path, a.hunk), []).append(a)
+    gone: dict[tuple[str, int], list[Route]] = {}
+    for route in removed:
+        if route.key in keys or normalise(route.path) in paths:
+            continue
+        change = _changed(route, unmatched)
+        if change is None:
+            gone.setdefault((route.file.path, id(route.line)), []).append(route)
+        else:
+            by_file.setdefault(route.file.path, (route.file, []))[1].append(change)
+    for routes in gone.values():
+        file = routes[0].file
+        by_file.setdefault(file.path, (file, []))[1].append(_removed(routes))
+    return [f for file, changes in by_file.values() for f in to_findings(file, changes)]
+
+
+# FastAPI fills these from the request or the app, never from the client's query or body.
+_INJECTED = re.compile(
+    r"\b(Depends|Security|Request|Response|WebSocket|BackgroundTasks|HTTPConnection"
+    r"|Session|AsyncSession|SecurityScopes)\b"
+)
+_DEF = re.compile(r"^\s*(async\s+)?def\s+(\w+)\s*\(")
+_ROUTE_DECORATOR = re.compile(rf"@[\w.]*\.(get|post|put|patch|delete|api_route)\(\s*{_Q}")
+
+
+def _required_params(signature: str) -> dict[str, str] | None:
+    """Client-supplied parameters without a default: name -> annotation text."""
+    try:
+        tree = ast.parse(signature.strip() + "\n    pass\n")
+    except SyntaxError:
+        return None
+    fn = tree.body[0]
+    if not isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
+        return None
+    args = fn.args
+    positional = args.posonlyargs + args.args
+    defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults))
+    pairs = list(zip(positional, [*defaults, *args.defaults], strict=True))
+    pairs += list(zip(args.kwonlyargs, args.kw_defaults, strict=True))
+    out: dict[str, str] = {}
+    for arg, default in pairs:
+        annotation = ast.unparse(arg.annotation) if arg.annotation else ""
+        default_text = ast.unparse(default) if default is not None else ""
+        if arg.arg in ("self", "cls") or _INJECTED.search(annotation + " " + default_text):
+            continue
+        if default is None or re.fullmatch(r"(\w+\()?\.\.\.(\)|,.*\))?", default_text):
+            out[arg.arg] = annotation
+    return out
+
+
+def _route_defs(file: FileDiff, kind: str) -> dict[str, tuple[str, DiffLine, str]]:
+    """Route handler name -> (signature, its first changed line, route path), one side."""
+    out: dict[str, tuple[str, DiffLine, str]] = {}
+    for hunk in file.hunks:
+        if "def " not in "\n".join([ln.text for ln in hunk.lines]):
+            continue
+        view = [ln for ln in hunk.lines if ln.kind in (kind, " ")]
+        for i, line in enumerate(view):
+            m = _DEF.match(line.text) if "def " in line.text else None
+            if m is None:
+                continue
+            text, taken = _statement(view, i)
+            changed = next((ln for ln in taken if ln.kind == kind), None)
+            above = " ".join(ln.text for ln in view[max(0, i - 6) : i])
+            route = _ROUTE_DECORATOR.search(above)
+            if changed is not None and route is not None:
+                out[m.group(2)] = (text, changed, route.group("path"))
+    return out
+
+
+def _signature_changes(file: FileDiff) -> list[ContractChange]:
+    """New required query/body parameters of a FastAPI handler whose signature changed."""
+    old_defs, new_defs = _route_defs(file, "-"), _route_defs(file, "+")
+    changes: list[ContractChange] = []
+    for name, (new_sig, line, path) in new_defs.items():
+        if name not in old_defs:
+            continue
+        old_req, new_req = _required_params(old_defs[name][0]), _required_params(new_sig)
+        old_all = _all_params(old_defs[name][0])
+        if old_req is None or new_req is None:
+            continue
+        for param, annotation in new_req.items():
+            if param in old_req or re.search(rf"\{{{param}(:[^}}]*)?\}}", path):
+                continue
+            was = "optional" if param in old_all else "absent"
+            typed = f"{param}: {annotation}" if annotation else param
+            changes.append(
+                ContractChange(
+                    "new-required-request-parameter",
+                    "high",
+                    f"`{name}` now requires `{param}` (was {was})",
+                    f"The handler `{name}` ({path or '/'}) now takes `{typed}` with no "
+                    "default, so FastAPI rejects every request that omits it with a 422. "
+                    "Give it a default (`= None` or a sensible value) so existing clients "
+                    "keep working.",
+                    new_line=line.new_no,
+                )
+            )
+    return changes
+
+
+def _all_params(signature: str) -> set[str]:
+    try:
+        fn = ast.parse(signature.strip() + "\n    pass\n").body[0]
+    except SyntaxError:
+        return set()
+    if not isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
+        return set()
+    a = fn.args
+    return {x.arg for x in (*a.posonlyargs, *a.args, *a.kwonlyargs)}

@@ -1,0 +1,118 @@
+"""Send a review plan to GitHub: batches of inline comments, file comments, the sticky summary.
+
+One bad anchor must never cost the other comments: when GitHub rejects a review with 422
+(and does not say which comment), the batch is bisected until the bad comments are found.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from bot.github.client import RequestFailedError, Sender
+from bot.github.plan import (
+    Plan,
+    ReviewEvent,
+    file_comment_request,
+    review_request,
+    summary_request,
+)
+from bot.models import InlineComment
+
+
+@dataclass
+class Published:
+    """What reached GitHub and what it refused."""
+
+    posted: list[InlineComment] = field(default_factory=list)
+    rejected: list[tuple[InlineComment, str]] = field(default_factory=list)
+    reviews: int = 0
+
+
+class Publisher:
+    """Publishes on one pull request through a Sender (GitHub, or the dry-run printer)."""
+
+    def __init__(self, sender: Sender, *, prefix: str, number: int, head_sha: str) -> None:
+        self.sender = sender
+        self.prefix = prefix
+        self.number = number
+        self.head_sha = head_sha
+        self.done = Published()  # kept up to date, so a failure half-way loses no record
+
+    def post_comments(self, plan: Plan) -> Published:
+        """Every batch as one review; file-level comments one by one."""
+        out = self.done
+        event: ReviewEvent = plan.event
+        total = len(plan.batches)
+        for index, batch in enumerate(plan.batches, start=1):
+            before = out.reviews
+            self._post_batch(batch, event, (index, total), out)
+            if out.reviews > before:
+                event = "COMMENT"  # one REQUEST_CHANGES is enough
+        for comment in plan.file_comments:
+            request = file_comment_request(
+                self.prefix, self.number, head_sha=self.head_sha, comment=comment
+            )
+            try:
+                self.sender.send(request)
+            except RequestFailedError as exc:
+                if not exc.unprocessable:
+                    raise
+                out.rejected.append((comment, _reason(exc)))
+            else:
+                out.posted.append(comment)
+        return out
+
+    def _post_batch(
+        self,
+        batch: Sequence[InlineComment],
+        event: ReviewEvent,
+        part: tuple[int, int],
+        out: Published,
+    ) -> None:
+        request = review_request(
+            self.prefix,
+            self.number,
+            head_sha=self.head_sha,
+            event=event,
+            comments=batch,
+            part=part,
+        )
+        try:
+            self.sender.send(request)
+        except RequestFailedError as exc:
+            if not exc.unprocessable:
+                raise
+            if len(batch) == 1:
+                out.rejected.append((batch[0], _reason(exc)))
+                return
+            middle = len(batch) // 2
+            self._post_batch(batch[:middle], event, part, out)
+            later: ReviewEvent = "COMMENT" if out.reviews else event
+            self._post_batch(batch[middle:], later, part, out)
+            return
+        out.reviews += 1
+        out.posted.extend(batch)
+
+    def post_summary(self, body: str, *, existing_id: int | None) -> str | None:
+        """Edit our summary in place, or create it; returns its URL when GitHub gives one."""
+        request = summary_request(self.prefix, self.number, body, existing_id=existing_id)
+        answer = self.sender.send(request)
+        url = answer.get("html_url")
+        return str(url) if url else None
+
+
+def _reason(exc: RequestFailedError) -> str:
+    """GitHub's words for a refused comment, from any of its three 422 shapes."""
+    body = exc.body
+    words: list[str] = []
+    if isinstance(body, dict):
+        for item in body.get("errors") or []:
+            if isinstance(item, str):
+                words.append(item)
+            elif isinstance(item, dict) and item.get("message"):
+                words.append(str(item["message"]))
+        if not words and body.get("message"):
+            words.append(str(body["message"]))
+    text = "; ".join(words) or "rejected by GitHub"
+    return f"GitHub refused the comment: {text}"[:200]
