@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.action.report import Outcome, outputs
+from bot.action.report import outputs
 from bot.config import Settings
 from bot.github.event import PullSnapshot
 from bot.github.plan import Plan
+from bot.pr.report import Outcome
 from bot.review.result import ReviewResult
 
 ROOT = Path(__file__).parent.parent

@@ -216,10 +216,10 @@ def test_dry_run_sender_prints_json(capsys: pytest.CaptureFixture[str]) -> None:
 def test_summary_comment_keeps_its_marker_when_long() -> None:
     """3,000 files and hundreds of summary-only findings: the comment fits GitHub's limit and
     the state marker (head, config, fingerprints) survives at the end."""
-    from bot.action.report import Outcome, summary_comment
     from bot.github.event import PullSnapshot
     from bot.github.plan import Plan
     from bot.models import FileReport
+    from bot.pr.report import Outcome, summary_comment
     from bot.review.result import ReviewResult
 
     many = [

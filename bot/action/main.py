@@ -1,7 +1,7 @@
 """The GitHub Action entry: read the event, review the PR, publish; returns the exit code.
 
 With cli.py, the only module that reads the runner's environment. The steps live in
-bot.action.run, imported only once the event asks for a review (bad input fails fast).
+bot.action.run and bot.pr, imported only once the event asks for a review (bad input fails fast).
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def run_action(*, dry_run: bool, environ: Mapping[str, str]) -> int:
     token = settings.github_token.get_secret_value() if settings.github_token else ""
     if not token.strip():
         raise ConfigError("no GitHub token: set the github-token input (or GITHUB_TOKEN)")
-    from bot.action.run import Run
+    from bot.action.run import run_pull
     from bot.github.client import DryRunSender, GitHubRepo, Sender, open_github
 
     with open_github(
@@ -57,7 +57,7 @@ def run_action(*, dry_run: bool, environ: Mapping[str, str]) -> int:
     ) as gh:
         repo = GitHubRepo(gh, repository)
         sender: Sender = DryRunSender() if dry_run or settings.dry_run else repo
-        return Run(ask, repo, sender, settings, environ).go()
+        return run_pull(ask, repo, sender, settings, environ)
 
 
 def _read(path: str) -> str | None:

@@ -1,4 +1,4 @@
-"""Run the review for the Action: the model when credentials exist, else the checks alone."""
+"""Review a pull request's files: the model when credentials exist, else the checks alone."""
 
 from __future__ import annotations
 

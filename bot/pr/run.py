@@ -1,0 +1,217 @@
+"""One pull request's review on GitHub: permission, PR, base config, scope, review, publish.
+
+Shared by the Action and the App, which differ only in how they report: each passes a
+`Note` callback (workflow commands for the Action, log lines for the App) and reads the
+returned `PullRun` for its own job summary, outputs or metrics.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.config import DEFAULT_CONFIG_PATH, RepoConfig, Settings, parse_repo_config
+from bot.errors import (
+    EXIT_GITHUB_FAILED,
+    EXIT_OK,
+    ConfigError,
+    EventError,
+)
+from bot.github.client import GitHubRepo, RequestFailedError, Sender, WriteRequest
+from bot.github.event import Ask, PullSnapshot, skip_pull
+from bot.github.event import snapshot_from_pull as snapshot
+from bot.github.plan import help_text, may_trigger, plan_comments, refusal_text, review_event
+from bot.github.publish import Publisher
+from bot.github.read import (
+    EarlierSummary,
+    changed_since,
+    config_hash,
+    file_diffs,
+    find_summary,
+    posted_fingerprints,
+)
+from bot.pr.report import Outcome, summary_comment
+from bot.review.runner import exit_code
+
+
+class Note(Protocol):
+    """Tells the person running the review something (an Actions notice, an App log line)."""
+
+    def __call__(self, message: str, *, level: str = "notice") -> None: ...
+
+
+@dataclass
+class PullRun:
+    """What one review of a pull request came to: the exit code, and what was done."""
+
+    code: int
+    outcome: Outcome | None = None  # None when nothing was reviewed
+    skipped: str | None = None  # why the pull request itself was not reviewed (draft, closed)
+
+
+class PullReview:
+    """One review's state, so each step stays a short method."""
+
+    def __init__(
+        self, ask: Ask, repo: GitHubRepo, sender: Sender, settings: Settings, *, note: Note
+    ) -> None:
+        self.ask = ask
+        self.repo = repo
+        self.sender = sender
+        self.settings = settings
+        self.note = note
+
+    def run(self) -> PullRun:
+        if self.ask.command is not None and not self._command_allowed():
+            return PullRun(EXIT_OK)  # refused, or answered with help
+        pull = self.ask.pull or snapshot(self.repo.pull(self.ask.number))
+        config = self._config(pull)
+        drafts = self.settings.review_drafts
+        reason = skip_pull(
+            pull, self.ask, review_drafts=config.review_drafts if drafts is None else drafts
+        )
+        if reason:
+            message = f"backend-review: PR #{self.ask.number} skipped: {reason}."
+            self.note(message)
+            return PullRun(EXIT_OK, skipped=message)
+        return self._review(pull, config)
+
+    # ---------------------------------------------------------------- slash command
+
+    def _command_allowed(self) -> bool:
+        """Permission check, help, refusal and the `eyes` acknowledgement."""
+        ask = self.ask
+        if ask.command is None or not ask.commenter or not ask.comment_id:
+            raise EventError("issue_comment payload: the comment's id or author is missing")
+        prefix = self.repo.prefix
+        permission, role = self.repo.permission(ask.commenter)
+        if not may_trigger(permission, role):
+            self._send_soft(
+                WriteRequest(
+                    "POST",
+                    f"{prefix}/issues/{ask.number}/comments",
+                    {"body": refusal_text(ask.commenter)},
+                )
+            )
+            self.note(f"backend-review: {ask.commenter} has {permission} permission; refused")
+            return False
+        if ask.command.kind == "help":
+            body = help_text(ask.command.unknown)
+            path = f"{prefix}/issues/{ask.number}/comments"
+            self._send_soft(WriteRequest("POST", path, {"body": body}))
+            return False
+        path = f"{prefix}/issues/comments/{ask.comment_id}/reactions"
+        self._send_soft(WriteRequest("POST", path, {"content": "eyes"}))
+        return True
+
+    def _send_soft(self, request: WriteRequest) -> None:
+        """A courtesy write (reaction, reply): a refusal or a deleted comment costs only it."""
+        try:
+            self.sender.send(request)
+        except RequestFailedError as exc:
+            if not (exc.forbidden or exc.status in (404, 410, 422)):
+                raise
+            self.note(f"backend-review: {exc}", level="warning")
+
+    # ---------------------------------------------------------------- review
+
+    def _config(self, pull: PullSnapshot) -> RepoConfig:
+        """`.github/backend-review.yml` from the base branch: a PR cannot change its own rules."""
+        path = self.settings.config_path
+        text = self.repo.content(path, pull.base_ref or pull.base_sha)
+        if text is None and path != DEFAULT_CONFIG_PATH:
+            raise ConfigError(f"{path}: configuration file not found on the base branch")
+        return parse_repo_config(text or "", source=f"{path} (base branch)")
+
+    def _review(self, pull: PullSnapshot, config: RepoConfig) -> PullRun:
+        number = self.ask.number
+        earlier = find_summary(self.repo.issue_comments(number))
+        posted = posted_fingerprints(self.repo.review_comments(number))
+        if earlier and earlier.state:
+            posted |= earlier.state.fingerprints
+        files = file_diffs(self.repo.files(number))
+        chash = config_hash(config, self.settings.model_for(config))
+        scope, note = self._scope(pull, earlier, chash)
+        chosen = files if scope is None else [f for f in files if f.path in scope]
+        from bot.github.contents import GitHubSource
+        from bot.pr.review import review_pull
+
+        source = GitHubSource(self.repo, base_sha=pull.base_sha, head_sha=pull.head_sha)
+        result = asyncio.run(
+            review_pull(chosen, pull, config=config, settings=self.settings, source=source)
+        )
+        plan = plan_comments(
+            result.comments,
+            posted=posted,
+            event=review_event(result.findings, config.request_changes_on),
+        )
+        outcome = Outcome(
+            result=result,
+            pull=pull,
+            number=number,
+            config_hash=chash,
+            earlier=earlier,
+            plan=plan,
+            scope_note=note,
+            head_reads=source.reads,
+            files={f.path: f for f in files},
+        )
+        code = self._publish(outcome)
+        code = code or exit_code(result, self.settings.fail_on or config.fail_on)
+        return PullRun(code, outcome=outcome)
+
+    def _scope(
+        self, pull: PullSnapshot, earlier: EarlierSummary | None, chash: str
+    ) -> tuple[set[str] | None, str]:
+        """Which paths to review: None = all; incremental only after a fast-forward push."""
+        state = earlier.state if earlier else None
+        if state is None or not state.head_sha:
+            return None, "Full review (first review of this pull request)."
+        if self.ask.full:
+            return None, "Full review (asked for)."
+        if state.config_hash != chash:
+            return None, "Full review (the configuration or model changed since the last review)."
+        if state.head_sha == pull.head_sha:
+            return None, f"Full review of `{pull.head_sha[:7]}` again (already reviewed)."
+        paths = changed_since(self.repo.compare(state.head_sha, pull.head_sha))
+        if paths is None:
+            return None, (
+                f"Full review (`{state.head_sha[:7]}` is not an ancestor of the new head: "
+                "force-push or rebase)."
+            )
+        return paths, (
+            f"Incremental review: {len(paths)} file(s) changed since `{state.head_sha[:7]}`."
+        )
+
+    # ---------------------------------------------------------------- publish
+
+    def _publish(self, outcome: Outcome) -> int:
+        """Post comments and the summary; a failure is kept in the outcome for the report."""
+        publisher = Publisher(
+            self.sender,
+            prefix=self.repo.prefix,
+            number=outcome.number,
+            head_sha=outcome.pull.head_sha,
+        )
+        code = EXIT_OK
+        try:
+            outcome.published = publisher.post_comments(outcome.plan)
+            body = summary_comment(outcome)
+            existing = outcome.earlier.comment_id if outcome.earlier else None
+            if outcome.earlier is None or outcome.earlier.body.strip() != body.strip():
+                outcome.summary_url = publisher.post_summary(body, existing_id=existing)
+            else:
+                outcome.summary_url = outcome.earlier.html_url
+        except RequestFailedError as exc:
+            outcome.failure = exc
+            outcome.published = publisher.done
+            if exc.forbidden:
+                self.note(
+                    "backend-review: the token cannot write to this repository (a fork's "
+                    "read-only token under pull_request?): the review is in the job summary."
+                )
+            else:
+                self.note(f"backend-review: publishing failed: {exc}", level="error")
+                code = EXIT_GITHUB_FAILED
+        return code
