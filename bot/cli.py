@@ -40,10 +40,14 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("--base", help="review the local git range BASE...HEAD instead of a file")
     review.add_argument("--head", help="head of the range (default: HEAD)")
     review.add_argument("--repo", default=".", help="git repository for --base/--head")
-    review.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    review.add_argument(
+        "--format", choices=("text", "json", "markdown", "sarif", "rdjson"), default="text"
+    )
     review.add_argument("--no-llm", action="store_true", help="run the deterministic checks only")
     review.add_argument("--config", help="configuration file (default: .github/backend-review.yml)")
     review.add_argument("--output", help="write the report to this file instead of stdout")
+    review.add_argument("--sarif-output", metavar="FILE", help="also write SARIF to this file")
+    review.add_argument("--quiet", action="store_true", help="no progress or notes on stderr")
     review.add_argument(
         "--fail-on",
         choices=("critical", "high", "medium", "low", "info"),
@@ -98,7 +102,8 @@ def _read_diff(args: argparse.Namespace) -> tuple[bytes, ContentSource | None]:
 def _review(args: argparse.Namespace) -> int:
     from bot.config import DEFAULT_CONFIG_PATH, load_repo_config, load_settings
     from bot.diff import parse_diff
-    from bot.local.output import to_json, to_text
+    from bot.local.output import to_json, to_text, to_tool_format
+    from bot.local.progress import StderrProgress
     from bot.review.render import render_job_summary
     from bot.review.result import ReviewRequest
     from bot.review.runner import exit_code, review_with_settings
@@ -110,24 +115,34 @@ def _review(args: argparse.Namespace) -> int:
     else:
         config = load_repo_config(Path(args.repo) / DEFAULT_CONFIG_PATH)
     settings = load_settings()
-    result = asyncio.run(
-        review_with_settings(
-            ReviewRequest(files=files, source=source),
-            config=config,
-            settings=settings,
-            no_llm=args.no_llm,
+    progress = None if args.quiet else StderrProgress(sys.stderr, tty=sys.stderr.isatty())
+    try:
+        result = asyncio.run(
+            review_with_settings(
+                ReviewRequest(files=files, source=source),
+                config=config,
+                settings=settings,
+                no_llm=args.no_llm,
+                progress=progress,
+            )
         )
-    )
-    if result.model_status == "skipped" and args.format == "text":
+    finally:
+        if progress is not None:
+            progress.close()
+    if result.model_status == "skipped" and args.format == "text" and not args.quiet:
         print("backend-review: " + " ".join(result.model_notes), file=sys.stderr)
     if args.format == "json":
         text = to_json(result)
+    elif args.format in ("sarif", "rdjson"):
+        text = to_tool_format(args.format, result, files)
     elif args.format == "markdown":
         text = render_job_summary(result)  # every finding: nothing is posted inline locally
     else:
         colour = args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
         text = to_text(result, colour=colour)
     _write(text, args.output)
+    if args.sarif_output:
+        _write(to_tool_format("sarif", result, files), args.sarif_output)
     return exit_code(result, args.fail_on or settings.fail_on or config.fail_on)
 
 

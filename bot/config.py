@@ -185,6 +185,8 @@ class Settings(BaseSettings):
     github_retry_delay: float = Field(
         default=1.0, ge=0, le=60, alias="BACKEND_REVIEW_GITHUB_RETRY_DELAY"
     )
+    check_run: bool = Field(default=True, alias="BACKEND_REVIEW_CHECK_RUN")
+    sarif_file: str | None = Field(default=None, alias="BACKEND_REVIEW_SARIF_FILE")
 
     @field_validator(
         "fail_on", "model", "max_inline_comments", "pr_number", "review_drafts", mode="before"

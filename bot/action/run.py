@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.action.report import outputs
+from bot.action.report import outputs, write_sarif
 from bot.action.workflow_io import append_file, notice, write_outputs
 from bot.config import Settings
 from bot.github.client import GitHubRepo, Sender
 from bot.github.event import Ask
+from bot.llm.progress import RequestDone, describe
 from bot.pr.report import job_summary
 from bot.pr.run import PullReview
 
@@ -18,11 +19,19 @@ def run_pull(
     ask: Ask, repo: GitHubRepo, sender: Sender, settings: Settings, environ: Mapping[str, str]
 ) -> int:
     """Review the pull request; write the job summary and outputs; return the exit code."""
-    done = PullReview(ask, repo, sender, settings, note=notice).run()
+    review = PullReview(ask, repo, sender, settings, note=notice, progress=log_request)
+    done = review.run()
     step_summary = environ.get("GITHUB_STEP_SUMMARY")
     if done.skipped:
         append_file(step_summary, done.skipped)
     if done.outcome is not None:
         append_file(step_summary, job_summary(done.outcome))
-        write_outputs(environ.get("GITHUB_OUTPUT"), outputs(done.outcome))
+        sarif = write_sarif(settings.sarif_file, done.outcome)
+        write_outputs(environ.get("GITHUB_OUTPUT"), outputs(done.outcome, sarif_file=sarif))
     return done.code
+
+
+def log_request(event: RequestDone) -> None:
+    """One log line per finished model request (the plan is not worth a line)."""
+    if event.done:
+        print(describe(event), flush=True)

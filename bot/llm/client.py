@@ -25,6 +25,7 @@ from bot.llm.budget import (
     plan_requests,
     total_usage,
 )
+from bot.llm.progress import Progress, Tracker
 from bot.llm.prompt import (
     Prefix,
     PromptSizer,
@@ -131,8 +132,17 @@ def _describe_error(exc: Exception, client: Any) -> str:
 class ModelReviewer:
     """Reviews the backend files of a change with Claude, given an async Anthropic client."""
 
-    def __init__(self, client: Client, *, model: str, max_tokens: int, concurrency: int) -> None:
+    def __init__(
+        self,
+        client: Client,
+        *,
+        model: str,
+        max_tokens: int,
+        concurrency: int,
+        progress: Progress | None = None,
+    ) -> None:
         self.client = client
+        self.progress = progress
         self.model = model
         self.max_tokens = max_tokens
         self.concurrency = max(1, concurrency)
@@ -161,14 +171,17 @@ class ModelReviewer:
         plan = await self._with_context(plan, work.source)
         shared = _Shared(prefix, rules, work.title, work.description, len(plan.batches))
         limit = asyncio.Semaphore(self.concurrency)
+        track = Tracker(self.progress, shared.total, config.price_for(self.model), shared.calls)
 
         async def bounded(index: int, batch: Batch) -> _Result:
             async with limit:
                 try:
-                    return await self._request(index, batch, shared)
+                    result = await self._request(index, batch, shared)
                 except Exception as exc:  # one broken request must never sink the others
                     failed = _describe_error(exc, self.client)
-                    return _Result(batch=batch, label=f"Model request {index}", failed=failed)
+                    result = _Result(batch=batch, label=f"Model request {index}", failed=failed)
+            track.finished(result.label, result.failed)
+            return result
 
         results = await asyncio.gather(
             *(bounded(i, b) for i, b in enumerate(plan.batches, start=1))
@@ -374,11 +387,14 @@ def make_client(settings: Settings) -> Client:
     )
 
 
-def make_reviewer(settings: Settings, config: RepoConfig) -> ModelReviewer:
+def make_reviewer(
+    settings: Settings, config: RepoConfig, progress: Progress | None = None
+) -> ModelReviewer:
     """The reviewer the entry points use: model from settings or the repository's config."""
     return ModelReviewer(
         make_client(settings),
         model=settings.model_for(config),
         max_tokens=settings.max_tokens,
         concurrency=settings.concurrency,
+        progress=progress,
     )

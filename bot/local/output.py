@@ -1,10 +1,11 @@
-"""The command line's output formats: text for terminals, JSON for tools, markdown."""
+"""The command line's output formats: text for terminals, JSON, SARIF and rdjson for tools."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
-from bot.models import SEVERITIES, Finding
+from bot.models import SEVERITIES, FileDiff, Finding
 from bot.review.render import render_summary
 from bot.review.result import ReviewResult
 
@@ -76,3 +77,13 @@ def to_text(result: ReviewResult, *, colour: bool) -> str:
     if result.model_status != "ok":
         lines.append(" ".join(result.model_notes) or f"Model review {result.model_status}.")
     return "\n".join(lines) + "\n"
+
+
+def to_tool_format(fmt: str, result: ReviewResult, files: Sequence[FileDiff]) -> str:
+    """`sarif` or `rdjson`: the same findings as the JSON document, for other tools."""
+    from bot.formats.rdjson import to_rdjson
+    from bot.formats.sarif import to_sarif
+
+    if fmt == "rdjson":
+        return to_rdjson(result.findings)
+    return to_sarif(result.findings, {f.path: f for f in files})

@@ -37,6 +37,7 @@ class Outcome:
     summary_url: str | None = None
     failure: RequestFailedError | None = None
     files: Mapping[str, FileDiff] = field(default_factory=dict)
+    check_run_url: str | None = None
 
 
 def _fp(finding: Finding, outcome: Outcome) -> str:

@@ -31,6 +31,8 @@ from bot.github.read import (
     find_summary,
     posted_fingerprints,
 )
+from bot.llm.progress import Progress
+from bot.pr.check import abort_check, finish_check, start_check
 from bot.pr.report import Outcome, summary_comment
 from bot.review.runner import exit_code
 
@@ -54,8 +56,16 @@ class PullReview:
     """One review's state, so each step stays a short method."""
 
     def __init__(
-        self, ask: Ask, repo: GitHubRepo, sender: Sender, settings: Settings, *, note: Note
+        self,
+        ask: Ask,
+        repo: GitHubRepo,
+        sender: Sender,
+        settings: Settings,
+        *,
+        note: Note,
+        progress: Progress | None = None,
     ) -> None:
+        self.progress = progress  # the model review's progress, for the log
         self.ask = ask
         self.repo = repo
         self.sender = sender
@@ -125,6 +135,24 @@ class PullReview:
         return parse_repo_config(text or "", source=f"{path} (base branch)")
 
     def _review(self, pull: PullSnapshot, config: RepoConfig) -> PullRun:
+        """The review inside its check run: started before, completed (or failed) after."""
+        check = start_check(
+            self.sender,
+            prefix=self.repo.prefix,
+            head_sha=pull.head_sha,
+            say=self.note,
+            enabled=self.settings.check_run,
+        )
+        try:
+            done = self._review_files(pull, config)
+        except Exception as exc:
+            abort_check(check, exc)
+            raise
+        if done.outcome is not None:
+            finish_check(check, done.outcome, fail_on=self.settings.fail_on or config.fail_on)
+        return done
+
+    def _review_files(self, pull: PullSnapshot, config: RepoConfig) -> PullRun:
         number = self.ask.number
         earlier = find_summary(self.repo.issue_comments(number))
         posted = posted_fingerprints(self.repo.review_comments(number))
@@ -139,7 +167,14 @@ class PullReview:
 
         source = GitHubSource(self.repo, base_sha=pull.base_sha, head_sha=pull.head_sha)
         result = asyncio.run(
-            review_pull(chosen, pull, config=config, settings=self.settings, source=source)
+            review_pull(
+                chosen,
+                pull,
+                config=config,
+                settings=self.settings,
+                source=source,
+                progress=self.progress,
+            )
         )
         plan = plan_comments(
             result.comments,

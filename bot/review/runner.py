@@ -6,11 +6,16 @@ client that cannot be built the same way.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bot.config import RepoConfig, Settings
 from bot.errors import EXIT_FINDINGS, EXIT_MODEL_FAILED, EXIT_OK, ModelError
 from bot.models import Severity, severity_rank
 from bot.review.pipeline import run_review
 from bot.review.result import ReviewRequest, ReviewResult
+
+if TYPE_CHECKING:
+    from bot.llm.progress import Progress
 
 NO_KEY = "Model review skipped: no ANTHROPIC_API_KEY is set, so only the deterministic checks ran."
 NO_LLM = "Model review skipped: --no-llm was given, so only the deterministic checks ran."
@@ -23,6 +28,7 @@ async def review_with_settings(
     settings: Settings,
     no_llm: bool = False,
     no_key_reason: str = NO_KEY,
+    progress: Progress | None = None,
 ) -> ReviewResult:
     """Review; a model client that cannot be built still yields the static review (exit 3)."""
     from bot.llm.client import make_reviewer
@@ -35,7 +41,7 @@ async def review_with_settings(
             request, config=config, max_inline=inline, skip_model_reason=no_key_reason
         )
     try:
-        reviewer = make_reviewer(settings, config)
+        reviewer = make_reviewer(settings, config, progress)
     except ModelError as exc:
         result = await run_review(request, config=config, max_inline=inline, skip_model_reason=None)
         result.model_status = "failed"
