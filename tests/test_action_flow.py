@@ -86,12 +86,15 @@ def test_first_review(tmp_path: Path, github_emulator: GitHubEmulator) -> None:
 
 
 def test_api_calls_within_bound(tmp_path: Path, github_emulator: GitHubEmulator) -> None:
-    """A pull_request run costs 4 + pages + reviews + the head files read (no pulls.get)."""
+    """A pull_request run costs 4 + pages + reviews + the head files read (no pulls.get), and
+    the check run: one create and one update per 50 findings."""
     add_pr(github_emulator)
     run(tmp_path, github_emulator, "pull_request_opened")
     head_reads = github_emulator.count("GET", r"/contents/(?!\.github/backend-review\.yml)")
     assert github_emulator.count("GET", r"/pulls/42$") == 0
-    assert len(github_emulator.requests) <= 4 + 1 + 1 + head_reads
+    checks = github_emulator.count(None, r"/check-runs")
+    assert checks == 1 + -(-int(outputs(tmp_path)["findings-total"]) // 50)
+    assert len(github_emulator.requests) <= 4 + 1 + 1 + head_reads + checks
 
 
 def test_same_event_twice(tmp_path: Path, github_emulator: GitHubEmulator) -> None:
@@ -112,7 +115,8 @@ def test_rerun_on_the_same_head_only_edits(tmp_path: Path, github_emulator: GitH
     add_pr(github_emulator)
     for _ in range(3):
         run(tmp_path, github_emulator, "pull_request_opened")
-    later = writes(github_emulator)[2:]
+    reviews = [w for w in writes(github_emulator) if "/check-runs" not in w[1]]
+    later = reviews[2:]
     assert {method for method, _ in later} <= {"PATCH"}
     assert len(later) <= 2
 
@@ -229,10 +233,12 @@ def test_dry_run_prints_payloads_and_sends_nothing(
     assert github_emulator.write_count() == 0
     lines = [json.loads(x) for x in capsys.readouterr().out.splitlines() if x.startswith("{")]
     assert [(x["method"], x["path"]) for x in lines] == [
+        ("POST", "/repos/acme/shop/check-runs"),
         ("POST", "/repos/acme/shop/pulls/42/reviews"),
         ("POST", "/repos/acme/shop/issues/42/comments"),
+        ("PATCH", "/repos/acme/shop/check-runs/0"),
     ]
-    assert lines[0]["body"]["commit_id"] == HEAD and lines[0]["body"]["comments"]
+    assert lines[1]["body"]["commit_id"] == HEAD and lines[1]["body"]["comments"]
 
 
 def test_command_refused_for_readers(tmp_path: Path, github_emulator: GitHubEmulator) -> None:

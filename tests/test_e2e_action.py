@@ -207,5 +207,5 @@ def test_dry_run(tmp_path: Path, gh: GitHubEmulator, claude: AnthropicEmulator) 
     proc = run_cli(tmp_path, gh, claude, "pull_request_opened", BACKEND_REVIEW_DRY_RUN="true")
     assert proc.returncode == 0, proc.stderr
     sent = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
-    assert [s["method"] for s in sent] == ["POST", "POST"]
+    assert [s["method"] for s in sent] == ["POST", "POST", "POST", "PATCH"]  # check run around
     assert gh.write_count() == 0

@@ -326,10 +326,13 @@ class GitHubEmulator:
         read_only: bool = False,
         login: str = "github-actions[bot]",
         type: str = "Bot",
+        checks: bool = True,
     ) -> None:
         """Register a token. Once any is registered, unknown tokens get 401; before, any token acts as the bot."""
         with self._lock:
-            self.state.tokens[token] = Token(login=login, type=type, read_only=read_only)
+            self.state.tokens[token] = Token(
+                login=login, type=type, read_only=read_only, checks=checks
+            )
             self.state.known_users.add(login)
 
     def fail_next(

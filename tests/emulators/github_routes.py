@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tests.emulators import github_models as models
+from tests.emulators.github_checks import CHECK_ROUTES
 from tests.emulators.github_diff import full_diff
 from tests.emulators.github_http import (
     DIFF,
@@ -577,6 +578,7 @@ ROUTES = [
         create_reaction,
         creates=True,
     ),
+    *(_route(method, _REPO + pattern, handler) for method, pattern, handler in CHECK_ROUTES),
 ]
 
 

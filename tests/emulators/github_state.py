@@ -50,6 +50,7 @@ class Token:
     login: str = "github-actions[bot]"
     type: str = "Bot"
     read_only: bool = False
+    checks: bool = True  # `checks: write`: may create and update check runs
 
 
 @dataclass
@@ -122,6 +123,7 @@ class Repo:
     compares: dict[tuple[str, str], Compare] = field(default_factory=dict)
     pulls: dict[int, Pull] = field(default_factory=dict)
     reactions: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    check_runs: dict[int, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def full_name(self) -> str:
