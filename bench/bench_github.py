@@ -1,5 +1,6 @@
 """GitHub API calls of one Action run, counted by the GitHub emulator, against the bound
-4 + ceil(files/100) + ceil(comments/30) + head files read for the model.
+4 + ceil(files/100) + ceil(comments/30) + head files read for the model + the check run
+(1 + ceil(findings/50)).
 
 PRs of 5, 300 and 3,000 files with 0, 10 and 100 findings. Two modes:
 - static: the findings are `select-star` hits on query files, no model;
@@ -26,7 +27,16 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.action.main import run_action
-from tests.action_support import HEAD, NAME, NUMBER, OWNER, action_env, add_pr, event_file
+from tests.action_support import (
+    HEAD,
+    NAME,
+    NUMBER,
+    OWNER,
+    action_env,
+    add_pr,
+    event_file,
+    outputs,
+)
 from tests.emulators.anthropic import AnthropicEmulator, ToolUse
 from tests.emulators.github import GitHubEmulator
 
@@ -124,7 +134,8 @@ def one(
     calls = len(emu.requests)
     comments = len(emu.review_comments(OWNER, NAME, NUMBER))
     head_reads = emu.count("GET", r"/contents/(?!\.github/backend-review\.yml)")
-    bound = 4 + math.ceil(files / 100) + math.ceil(comments / 30) + head_reads
+    check_run = 1 + max(1, math.ceil(int(outputs(tmp)["findings-total"]) / 50))
+    bound = 4 + math.ceil(files / 100) + math.ceil(comments / 30) + head_reads + check_run
     before, created_before = len(emu.requests), creates(emu)
     run_action(dry_run=False, environ=env)
     return {
@@ -170,7 +181,8 @@ def main(argv: list[str]) -> int:
         ok = table(emu, None)
         if "--static-only" not in argv:
             ok &= table(emu, claude)
-    print("\nbound = 4 + ceil(files/100) + ceil(comments/30) + head reads; 'calls' counts every")
+    print("\nbound = 4 + ceil(files/100) + ceil(comments/30) + head reads + 1 + ceil(findings/50)")
+    print("(the check run); 'calls' counts every")
     print("request the emulator received (reads and writes) for the first run.")
     return 0 if ok else 1
 

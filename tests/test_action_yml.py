@@ -113,6 +113,7 @@ def test_review_workflow(path: str) -> None:
         "contents": "read",
         "pull-requests": "write",
         "issues": "write",
+        "checks": "write",
     }
     assert doc["concurrency"]["cancel-in-progress"] is True
     job = doc["jobs"]["review"]
