@@ -10,6 +10,8 @@ from typing import Any
 import anthropic
 import jsonschema
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.config import RepoConfig
 from bot.diff import parse_diff
@@ -228,3 +230,42 @@ def test_same_code_twice_gets_distinct_alerts() -> None:
     doc = sarif_document(twins, {})
     assert not list(VALIDATOR.iter_errors(doc))
     assert len({h for _, h in hashes(doc)}) == 2
+
+
+PATHS = st.text(
+    alphabet=st.characters(blacklist_categories=["Cs", "Cc"], blacklist_characters="\\"),
+    min_size=1,
+    max_size=30,
+).map(lambda s: "src/" + s.strip("/ ") + ".py")
+FINDINGS = st.builds(
+    Finding,
+    path=PATHS,
+    line=st.integers(1, 5000),
+    start_line=st.none() | st.integers(1, 5000),
+    side=st.sampled_from(["RIGHT", "LEFT"]),
+    severity=st.sampled_from(["critical", "high", "medium", "low", "info"]),
+    category=st.sampled_from(
+        ["api-design", "database", "reliability", "observability", "code-quality", "security"]
+    ),
+    title=st.text(min_size=1, max_size=200).filter(str.strip),
+    body=st.text(min_size=1, max_size=300).filter(str.strip),
+    suggestion=st.none() | st.text(max_size=80),
+    source=st.sampled_from(["model", "static"]),
+    rule=st.none() | st.sampled_from(["select-star", "sql-injection", "ban-drop-column"]),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(FINDINGS, max_size=12))
+def test_any_findings_give_valid_documents(findings: list[Finding]) -> None:
+    """Whatever the findings (odd paths, removed code, ranges either way): schema-valid SARIF
+    with one result each, one rdjson diagnostic each, ranges that never run backwards."""
+    doc = sarif_document(findings, {})
+    assert not list(VALIDATOR.iter_errors(doc))
+    assert len(doc["runs"][0]["results"]) == len(findings)
+    diagnostics = rdjson_document(findings)["diagnostics"]
+    assert len(diagnostics) == len(findings)
+    for diag in diagnostics:
+        rng = diag["location"]["range"]
+        assert 1 <= rng["start"]["line"] <= rng["end"]["line"]
+    json.dumps(doc)
