@@ -19,7 +19,8 @@ def run_pull(
     ask: Ask, repo: GitHubRepo, sender: Sender, settings: Settings, environ: Mapping[str, str]
 ) -> int:
     """Review the pull request; write the job summary and outputs; return the exit code."""
-    review = PullReview(ask, repo, sender, settings, note=notice, progress=log_request)
+    review = PullReview(ask, repo, sender, settings, note=notice)
+    review.progress = log_request
     done = review.run()
     step_summary = environ.get("GITHUB_STEP_SUMMARY")
     if done.skipped:

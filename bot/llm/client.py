@@ -132,17 +132,10 @@ def _describe_error(exc: Exception, client: Any) -> str:
 class ModelReviewer:
     """Reviews the backend files of a change with Claude, given an async Anthropic client."""
 
-    def __init__(
-        self,
-        client: Client,
-        *,
-        model: str,
-        max_tokens: int,
-        concurrency: int,
-        progress: Progress | None = None,
-    ) -> None:
+    progress: Progress | None = None  # told as requests are planned and finish
+
+    def __init__(self, client: Client, *, model: str, max_tokens: int, concurrency: int) -> None:
         self.client = client
-        self.progress = progress
         self.model = model
         self.max_tokens = max_tokens
         self.concurrency = max(1, concurrency)
@@ -387,14 +380,11 @@ def make_client(settings: Settings) -> Client:
     )
 
 
-def make_reviewer(
-    settings: Settings, config: RepoConfig, progress: Progress | None = None
-) -> ModelReviewer:
+def make_reviewer(settings: Settings, config: RepoConfig) -> ModelReviewer:
     """The reviewer the entry points use: model from settings or the repository's config."""
     return ModelReviewer(
         make_client(settings),
         model=settings.model_for(config),
         max_tokens=settings.max_tokens,
         concurrency=settings.concurrency,
-        progress=progress,
     )

@@ -55,17 +55,11 @@ class PullRun:
 class PullReview:
     """One review's state, so each step stays a short method."""
 
+    progress: Progress | None = None  # the model review's progress (the Action logs it)
+
     def __init__(
-        self,
-        ask: Ask,
-        repo: GitHubRepo,
-        sender: Sender,
-        settings: Settings,
-        *,
-        note: Note,
-        progress: Progress | None = None,
+        self, ask: Ask, repo: GitHubRepo, sender: Sender, settings: Settings, *, note: Note
     ) -> None:
-        self.progress = progress  # the model review's progress, for the log
         self.ask = ask
         self.repo = repo
         self.sender = sender

@@ -41,7 +41,8 @@ async def review_with_settings(
             request, config=config, max_inline=inline, skip_model_reason=no_key_reason
         )
     try:
-        reviewer = make_reviewer(settings, config, progress)
+        reviewer = make_reviewer(settings, config)
+        reviewer.progress = progress
     except ModelError as exc:
         result = await run_review(request, config=config, max_inline=inline, skip_model_reason=None)
         result.model_status = "failed"
