@@ -100,7 +100,9 @@ def widened_bounds(old: dict[str, Any], new: dict[str, Any]) -> list[Bound]:
     was_pattern, now_pattern = old.get("pattern"), new.get("pattern")
     if isinstance(was_pattern, str) and now_pattern is None:
         out.append(("pattern-removed", was_pattern, "none"))
-    elif isinstance(was_pattern, str) and isinstance(now_pattern, str) and was_pattern != now_pattern:
+    elif (
+        isinstance(was_pattern, str) and isinstance(now_pattern, str) and was_pattern != now_pattern
+    ):
         out.append(("pattern-changed", was_pattern, now_pattern))
     if old.get("uniqueItems") is True and new.get("uniqueItems") is not True:
         out.append(("unique-items-unset", "true", "false"))

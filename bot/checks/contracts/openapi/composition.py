@@ -61,8 +61,10 @@ def _features(doc: Doc, part: Any, ptr: Ptr) -> tuple[str, set[str], str]:
     if not isinstance(node, dict):
         return "", set(), ""
     props = node.get("properties")
-    return str(node.get("title", "")), set(props) if isinstance(props, dict) else set(), str(
-        node.get("type", "")
+    return (
+        str(node.get("title", "")),
+        set(props) if isinstance(props, dict) else set(),
+        str(node.get("type", "")),
     )
 
 
@@ -74,16 +76,22 @@ def _likeness(a: tuple[str, set[str], str], b: tuple[str, set[str], str]) -> flo
     return 0.6 if a[2] and a[2] == b[2] else 0.0
 
 
+def _by_name(doc: Doc, part: Pair) -> str | None:
+    return _name(part[0])
+
+
+def _canon_of(doc: Doc, part: Pair) -> str | None:
+    return _canon(doc, *part)
+
+
 def match(
     base: Doc, b_parts: list[Pair], head: Doc, h_parts: list[Pair]
 ) -> tuple[list[tuple[int, int]], list[int], list[int]]:
     """(paired indexes, removed base indexes, added head indexes)."""
     pairs: list[tuple[int, int]] = []
     left, right = list(range(len(b_parts))), list(range(len(h_parts)))
-    for key in (
-        lambda doc, p: _name(p[0]),
-        lambda doc, p: _canon(doc, *p),
-    ):
+    keys: tuple[Callable[[Doc, Pair], str | None], ...] = (_by_name, _canon_of)
+    for key in keys:
         for i in list(left):
             k = key(base, b_parts[i])
             if k is None:
@@ -128,11 +136,17 @@ def compare_composition(
     if not isinstance(b_node, dict) or not isinstance(h_node, dict):
         return result
     for key in ("oneOf", "anyOf"):
-        b_parts = [p for p in members(sd.base, b_node, b_ptr, key) if not is_null_schema(sd.base, *p)]
-        h_parts = [p for p in members(sd.head, h_node, h_ptr, key) if not is_null_schema(sd.head, *p)]
+        b_parts = [
+            p for p in members(sd.base, b_node, b_ptr, key) if not is_null_schema(sd.base, *p)
+        ]
+        h_parts = [
+            p for p in members(sd.head, h_node, h_ptr, key) if not is_null_schema(sd.head, *p)
+        ]
         if b_parts and h_parts:
             pairs, removed, added = match(sd.base, b_parts, sd.head, h_parts)
-            _report(sd, at, key, [b_parts[i] for i in removed], [h_parts[j] for j in added], h_ptr)
+            _report(
+                sd, at, key, ([b_parts[i] for i in removed], [h_parts[j] for j in added]), h_ptr
+            )
             for i, j in pairs:
                 recurse(at, b_parts[i], h_parts[j])
         elif h_parts and not _is_composite(b_node):
@@ -141,13 +155,13 @@ def compare_composition(
         elif b_parts and not _is_composite(h_node):
             result.shape_changed = True
             kept = match(sd.base, b_parts, sd.head, [(h_node, h_ptr)])[1]
-            _report(sd, at, key, [b_parts[i] for i in kept], [], h_ptr)
+            _report(sd, at, key, ([b_parts[i] for i in kept], []), h_ptr)
     b_all = members(sd.base, b_node, b_ptr, "allOf")
     h_all = members(sd.head, h_node, h_ptr, "allOf")
     if b_all and h_all:
         _, removed, added = match(sd.base, b_all, sd.head, h_all)
         result.skip_base, result.skip_head = set(removed), set(added)
-        _report(sd, at, "allOf", [b_all[i] for i in removed], [h_all[j] for j in added], h_ptr)
+        _report(sd, at, "allOf", ([b_all[i] for i in removed], [h_all[j] for j in added]), h_ptr)
     return result
 
 
@@ -156,16 +170,19 @@ def _is_composite(node: dict[str, Any]) -> bool:
 
 
 def _report(
-    sd: SchemaDiff, at: At, key: str, removed: list[Pair], added: list[Pair], h_ptr: Ptr
+    sd: SchemaDiff, at: At, key: str, changed: tuple[list[Pair], list[Pair]], h_ptr: Ptr
 ) -> None:
     """oneOf/anyOf: a removed alternative breaks requests, an added one responses; allOf the
     other way round (a part is a constraint in requests and a guarantee in responses)."""
     if at.kind == "param":
         return
+    removed, added = changed
     name = _NAMES[key]
     narrowing = key == "allOf"
-    gone = (added if narrowing else removed) if at.kind == "request" else (
-        removed if narrowing else added
+    gone = (
+        (added if narrowing else removed)
+        if at.kind == "request"
+        else (removed if narrowing else added)
     )
     if not gone:
         return
@@ -184,8 +201,7 @@ def _report(
         rule(at.kind, at.root, f"{name}-{verb}"),
         "high",
         f"`{at.label}` {key} {verb}: {listed} ({at.where})",
-        f"The {noun(at)} `{at.label}` of {at.where} {verb} the {key} member(s) {listed}. "
-        + impact,
+        f"The {noun(at)} `{at.label}` of {at.where} {verb} the {key} member(s) {listed}. " + impact,
         old_ptr=gone[0][1] if gone is removed else None,
         new_ptr=gone[0][1] if gone is added else (*h_ptr,),
         removal=gone is removed,
@@ -213,4 +229,4 @@ def _wrapped(sd: SchemaDiff, at: At, key: str, h_parts: list[Pair], h_ptr: Ptr) 
             new_ptr=(*h_ptr, key),
         )
     elif at.kind == "response":
-        _report(sd, at, key, [], h_parts, h_ptr)
+        _report(sd, at, key, ([], h_parts), h_ptr)

@@ -48,7 +48,7 @@ def is_null_schema(doc: Doc, schema: Any, ptr: Ptr) -> bool:
     if not isinstance(node, dict):
         return False
     raw = node.get("type")
-    return raw == "null" or raw == ["null"] or node.get("enum") == [None]
+    return raw in ("null", ["null"]) or node.get("enum") == [None]
 
 
 def members(doc: Doc, schema: dict[str, Any], ptr: Ptr, key: str) -> list[tuple[Any, Ptr]]:
@@ -71,9 +71,7 @@ def nullable_alternative(doc: Doc, schema: dict[str, Any], ptr: Ptr) -> tuple[An
     return None
 
 
-def flatten(
-    doc: Doc, schema: Any, ptr: Ptr, depth: int = 0, skip: Iterable[int] = ()
-) -> Flat:
+def flatten(doc: Doc, schema: Any, ptr: Ptr, depth: int = 0, skip: Iterable[int] = ()) -> Flat:
     """The merged view of `schema`; `skip` names `allOf` parts to leave out (ones added or
     removed, which are reported as such rather than through their properties)."""
     schema, ptr = doc.resolve(schema, ptr)

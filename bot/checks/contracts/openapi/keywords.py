@@ -34,9 +34,21 @@ _PER_KEY = {"dependentSchemas": "dependent-schema", "patternProperties": "patter
 _CONTENT = {"contentMediaType": "content-media-type", "contentEncoding": "content-encoding"}
 
 
+def _mapping(node: dict[str, Any], key: str) -> dict[Any, Any]:
+    value = node.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def _list(node: dict[str, Any], key: str) -> list[Any]:
+    value = node.get(key)
+    return value if isinstance(value, list) else []
+
+
 def _same(a: Any, b: Any) -> bool:
     try:
-        return json.dumps(a, sort_keys=True, default=str) == json.dumps(b, sort_keys=True, default=str)
+        return json.dumps(a, sort_keys=True, default=str) == json.dumps(
+            b, sort_keys=True, default=str
+        )
     except (TypeError, ValueError, RecursionError):
         return a is b
 
@@ -53,7 +65,10 @@ def _count(node: dict[str, Any], key: str) -> int | None:
 
 
 def compare_keywords(
-    sd: SchemaDiff, at: At, base: tuple[dict[str, Any], Ptr], head: tuple[dict[str, Any], Ptr],
+    sd: SchemaDiff,
+    at: At,
+    base: tuple[dict[str, Any], Ptr],
+    head: tuple[dict[str, Any], Ptr],
     recurse: Recurse,
 ) -> None:
     """Report every 3.1 keyword change that breaks clients in this direction."""
@@ -81,44 +96,64 @@ def compare_keywords(
     for key, name in _CONTENT.items():
         if b.get(key) != h.get(key) and (key in b or key in h):
             found.append(
-                (f"{name}-changed", f"{key} {b.get(key)!r} -> {h.get(key)!r}", key if key in h else None)
+                (
+                    f"{name}-changed",
+                    f"{key} {b.get(key)!r} -> {h.get(key)!r}",
+                    key if key in h else None,
+                )
             )
     found.extend(_prefix_items(at, (b, b_ptr), (h, h_ptr), recurse))
-    for what, text, key in found:
-        _emit(sd, at, what, text, (*h_ptr, key) if key else h_ptr)
+    for what, text, where in found:
+        _emit(sd, at, what, text, (*h_ptr, where) if where else h_ptr)
 
 
-def _contains_counts(b: dict[str, Any], h: dict[str, Any], request: bool) -> list[tuple[str, str, str | None]]:
+def _contains_counts(
+    b: dict[str, Any], h: dict[str, Any], request: bool
+) -> list[tuple[str, str, str | None]]:
     out: list[tuple[str, str, str | None]] = []
-    for key, name, narrower in (
-        ("minContains", "min-contains", lambda was, now: now > was),
-        ("maxContains", "max-contains", lambda was, now: now < was),
+    for key, name, raising_narrows in (
+        ("minContains", "min-contains", True),
+        ("maxContains", "max-contains", False),
     ):
         was, now = _count(b, key), _count(h, key)
         if was is None or now is None or was == now:
             continue
-        if narrower(was, now) == request:
+        if ((now > was) == raising_narrows) == request:
             direction = "increased" if now > was else "decreased"
             out.append((f"{name}-{direction}", f"{key} {was} -> {now}", key))
     return out
 
 
-def _per_key(b: dict[str, Any], h: dict[str, Any], request: bool) -> list[tuple[str, str, str | None]]:
+def _per_key(
+    b: dict[str, Any], h: dict[str, Any], request: bool
+) -> list[tuple[str, str, str | None]]:
     out: list[tuple[str, str, str | None]] = []
     for key, name in _PER_KEY.items():
-        b_map = b.get(key) if isinstance(b.get(key), dict) else {}
-        h_map = h.get(key) if isinstance(h.get(key), dict) else {}
+        b_map = _mapping(b, key)
+        h_map = _mapping(h, key)
         if request:
-            out.extend((f"{name}-added", f"{key} `{k}` added", key) for k in h_map if k not in b_map)
+            out.extend(
+                (f"{name}-added", f"{key} `{k}` added", key) for k in h_map if k not in b_map
+            )
         else:
-            out.extend((f"{name}-removed", f"{key} `{k}` removed", None) for k in b_map if k not in h_map)
-    b_dep = b.get("dependentRequired") if isinstance(b.get("dependentRequired"), dict) else {}
-    h_dep = h.get("dependentRequired") if isinstance(h.get("dependentRequired"), dict) else {}
+            out.extend(
+                (f"{name}-removed", f"{key} `{k}` removed", None) for k in b_map if k not in h_map
+            )
+    b_dep = _mapping(b, "dependentRequired")
+    h_dep = _mapping(h, "dependentRequired")
     for k in sorted(set(b_dep) | set(h_dep), key=str):
         if k in b_dep and k in h_dep and not _same(b_dep[k], h_dep[k]):
-            out.append(("dependent-required-changed", f"dependentRequired `{k}` changed", "dependentRequired"))
+            out.append(
+                (
+                    "dependent-required-changed",
+                    f"dependentRequired `{k}` changed",
+                    "dependentRequired",
+                )
+            )
         elif request and k in h_dep and k not in b_dep:
-            out.append(("dependent-required-added", f"dependentRequired `{k}` added", "dependentRequired"))
+            out.append(
+                ("dependent-required-added", f"dependentRequired `{k}` added", "dependentRequired")
+            )
         elif not request and k in b_dep and k not in h_dep:
             out.append(("dependent-required-removed", f"dependentRequired `{k}` removed", None))
     return out
@@ -130,15 +165,23 @@ def _prefix_items(
     """Positions compared one by one; positions that disappear from a request tuple or
     appear in a response tuple change what is sent or returned there."""
     (b, b_ptr), (h, h_ptr) = base, head
-    b_items = b.get("prefixItems") if isinstance(b.get("prefixItems"), list) else []
-    h_items = h.get("prefixItems") if isinstance(h.get("prefixItems"), list) else []
+    b_items = _list(b, "prefixItems")
+    h_items = _list(h, "prefixItems")
     for i in range(min(len(b_items), len(h_items))):
         b_at = (b_items[i], (*b_ptr, "prefixItems", i))
         recurse(at.sub(f"{at.label}[{i}]"), b_at, (h_items[i], (*h_ptr, "prefixItems", i)))
     if at.kind == "request" and len(h_items) < len(b_items):
-        return [("prefix-items-removed", f"prefixItems {len(b_items)} -> {len(h_items)}", "prefixItems" if h_items else None)]
+        return [
+            (
+                "prefix-items-removed",
+                f"prefixItems {len(b_items)} -> {len(h_items)}",
+                "prefixItems" if h_items else None,
+            )
+        ]
     if at.kind == "response" and len(h_items) > len(b_items):
-        return [("prefix-items-added", f"prefixItems {len(b_items)} -> {len(h_items)}", "prefixItems")]
+        return [
+            ("prefix-items-added", f"prefixItems {len(b_items)} -> {len(h_items)}", "prefixItems")
+        ]
     return []
 
 

@@ -166,7 +166,7 @@ def _write_only_change(
 ) -> None:
     """A required response property that was writeOnly (never returned) is now returned:
     only safe if servers always returned it despite the old contract (oasdiff warns)."""
-    b, b_schema, b_ptr = base
+    _, b_schema, b_ptr = base
     if at.kind != "response" or name not in h.required or at.write_only:
         return
     if not flatten(sd.base, b_schema, b_ptr).write_only:
