@@ -6,6 +6,7 @@ JSON is YAML, so one map serves both. The map is built only when there is a chan
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
@@ -196,13 +197,16 @@ def _load(text: str) -> tuple[Any, dict[Ptr, int] | None] | None:
     return (data if is_spec(data) else None), lines
 
 
-def spec_changes(base_text: str, head_text: str) -> list[ContractChange] | None:
-    """Located changes between two versions; None when either side is not a parsable spec."""
+def spec_changes(
+    base_text: str, head_text: str, *, today: date | None = None
+) -> list[ContractChange] | None:
+    """Located changes between two versions; None when either side is not a parsable spec.
+    Sunset dates are judged against `today` (the current date when not given)."""
     base, head = _load(base_text), _load(head_text)
     if base is None or head is None or base[0] is None or head[0] is None:
         return None
     try:
-        found = diff_specs(Doc(base[0]), Doc(head[0]))
+        found = diff_specs(Doc(base[0]), Doc(head[0]), today)
     except RecursionError:
         return None
     if not found:
