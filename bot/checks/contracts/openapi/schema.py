@@ -54,10 +54,11 @@ def _compare(
     compare_nullable(sd, at, b, h)
     if comp.shape_changed:
         return  # reported once as wrapped/unwrapped; the branches are not the old schema
-    if not compare_type(sd, at, b, h):
-        compare_enum(sd, at, b, h)
-        compare_bounds(sd, at, b.node, h)
-        compare_keywords(sd, at, (b.node, b.ptr), (h.node, h.ptr), recurse)
+    if compare_type(sd, at, b, h):
+        return  # one finding: the old bounds, enum and properties no longer apply
+    compare_enum(sd, at, b, h)
+    compare_bounds(sd, at, b.node, h)
+    compare_keywords(sd, at, (b.node, b.ptr), (h.node, h.ptr), recurse)
     if at.kind != "param" and not (b.composite or h.composite):
         _compare_props(sd, at, b, h, depth=depth)
     if b.items is not None and h.items is not None:
