@@ -60,9 +60,22 @@ def _family(name: str) -> str:
         ("composition", ("oneof", "anyof", "allof", "wrapped", "member")),
         ("lifecycle", ("sunset", "stability", "alpha", "deprecat")),
         ("nullability/types", ("null", "type")),
-        ("3.1 keywords", ("const", "contain", "prefixitems", "if/", "else", "dependent",
-                          "unevaluated", "propertynames", "patternproperties", "exclusive",
-                          "content")),
+        (
+            "3.1 keywords",
+            (
+                "const",
+                "contain",
+                "prefixitems",
+                "if/",
+                "else",
+                "dependent",
+                "unevaluated",
+                "propertynames",
+                "patternproperties",
+                "exclusive",
+                "content",
+            ),
+        ),
         ("readOnly/writeOnly", ("readonly", "writeonly")),
     ):
         if any(k in words for k in keys):
