@@ -326,7 +326,7 @@ POSITIVE = [
             "security:\n  - bearerAuth: []\npaths:",
             "security:\n  - bearerAuth: [orders:read]\npaths:",
         ),
-        "api-security-added",
+        "api-global-security-scope-added",
         "high",
         id="global-scope-added",
     ),
@@ -591,7 +591,9 @@ def test_swagger2_security_scope_added_and_compatible_edit() -> None:
     data["paths"]["/payments"]["post"]["security"] = [
         {"oauth": ["payments:write", "payments:admin"]}
     ]
-    assert rules(json.dumps(data, indent=2), SWAGGER, "swagger.json") == ["api-security-added"]
+    assert rules(json.dumps(data, indent=2), SWAGGER, "swagger.json") == [
+        "api-security-scope-added"
+    ]
     data = json.loads(SWAGGER)
     data["paths"]["/payments"]["post"]["parameters"].append(
         {"name": "X-Trace", "in": "header", "type": "string"}

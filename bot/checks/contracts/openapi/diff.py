@@ -176,8 +176,7 @@ def _compare_security(sd: SchemaDiff, where: str, b: OpAt, h: OpAt) -> None:
     for alt in b_sec or [{}]:
         if any(_satisfies(alt, h_alt) for h_alt in h_sec):
             continue
-        grown = [h for h in h_sec if _satisfies(h, alt)]
-        rule = "api-security-added" if grown or not alt else "api-security-removed"
+        rule = _security_rule(alt, h_sec, glob=where == "the API")
         names = " + ".join(alt) or "no authentication"
         sd.emit(
             rule,
@@ -189,6 +188,22 @@ def _compare_security(sd: SchemaDiff, where: str, b: OpAt, h: OpAt) -> None:
             "until clients have moved.",
             new_ptr=h_sptr if sd.head.at(h_sptr) is not None else h_ptr,
         )
+
+
+def _security_rule(
+    alt: dict[str, list[str]], h_sec: list[dict[str, list[str]]], *, glob: bool
+) -> str:
+    """oasdiff's id for a lock-out: auth on a public operation is `security-added`, a scope
+    now required on the same schemes `security-scope-added`, else the old requirement is
+    gone (`security-removed`); `api-global-...` when the document-wide security changed."""
+    grown = [h for h in h_sec if _satisfies(h, alt)]
+    if not alt:
+        what = "security-added"
+    elif any(set(h) == set(alt) for h in grown):
+        what = "security-scope-added"
+    else:
+        what = "security-removed"
+    return f"api-global-{what}" if glob else f"api-{what}"
 
 
 def _describe_sec(reqs: list[dict[str, Any]]) -> str:
