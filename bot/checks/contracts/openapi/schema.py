@@ -68,8 +68,9 @@ def _compare(
 def _access(sd: SchemaDiff, at: At, schema: Any, ptr: Ptr, *, head: bool) -> At:
     """The property's place, knowing whether it is readOnly or writeOnly."""
     flat = flatten(sd.head if head else sd.base, schema, ptr)
-    return replace(at, read_only=at.read_only or flat.read_only,
-                   write_only=at.write_only or flat.write_only)
+    return replace(
+        at, read_only=at.read_only or flat.read_only, write_only=at.write_only or flat.write_only
+    )
 
 
 def _compare_props(sd: SchemaDiff, at: At, b: Flat, h: Flat, *, depth: int) -> None:
@@ -86,10 +87,10 @@ def _compare_props(sd: SchemaDiff, at: At, b: Flat, h: Flat, *, depth: int) -> N
         _compare(sd, sub, (b_schema, b_ptr), (h_schema, hp_ptr), depth + 1)
     if at.kind == "request":
         for name, (h_schema, hp_ptr) in h.props.items():
-            hidden = flatten(sd.head, h_schema, hp_ptr).read_only
-            if name not in b.props and name in h.required and not hidden:
+            added = flatten(sd.head, h_schema, hp_ptr)
+            if name not in b.props and name in h.required and not added.read_only:
                 sd.emit(
-                    "new-required-request-property",
+                    "new-required-request-property" + _with_default(added),
                     "high",
                     f"New required request property `{prefix + name}` ({at.where})",
                     f"{at.where} now requires `{prefix + name}` in the request body. Every "
@@ -142,7 +143,7 @@ def _required_change(sd: SchemaDiff, at: At, name: str, b: Flat, h: Flat) -> Non
         if at.read_only:
             return
         sd.emit(
-            "request-property-became-required",
+            "request-property-became-required" + _with_default(flatten(sd.head, *h.props[name])),
             "high",
             f"Request property `{path}` became required ({at.where})",
             f"{at.where} now requires `{path}`, which was optional. Clients that omit it will "
@@ -160,6 +161,12 @@ def _required_change(sd: SchemaDiff, at: At, name: str, b: Flat, h: Flat) -> Non
             "read it without checking will fail; keep it required or document a default.",
             new_ptr=hp_ptr,
         )
+
+
+def _with_default(prop: Flat) -> str:
+    """oasdiff names a newly required property that has a default apart: the default is a
+    server-side fallback, not a reason for a request without it to be valid."""
+    return "-with-default" if "default" in prop.node else ""
 
 
 def _write_only_change(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.checks.contracts.openapi.bounds import KEYS, narrowed_bounds, widened_bounds
-from bot.checks.contracts.openapi.flat import Flat, covers, describe
+from bot.checks.contracts.openapi.flat import Flat, covers, describe, enum_key
 from bot.checks.contracts.openapi.state import At, SchemaDiff, noun, raw, rule
 
 
@@ -102,6 +102,7 @@ def compare_enum(sd: SchemaDiff, at: At, b: Flat, h: Flat) -> None:
             old_ptr=b.ptr,
             new_ptr=new_ptr,
         )
+    _extensible_enum(sd, at, b, h)
     removed = [v for v in (b.enum or ()) if h.enum is not None and v not in h.enum]
     if removed:
         sd.emit(
@@ -114,6 +115,26 @@ def compare_enum(sd: SchemaDiff, at: At, b: Flat, h: Flat) -> None:
             old_ptr=(*b.ptr, "enum"),
             new_ptr=new_ptr,
         )
+
+
+def _extensible_enum(sd: SchemaDiff, at: At, b: Flat, h: Flat) -> None:
+    """`x-extensible-enum` lists the values a request may carry today; dropping one rejects
+    clients that send it (oasdiff: `...-x-extensible-enum-value-removed`)."""
+    was, now = b.node.get("x-extensible-enum"), h.node.get("x-extensible-enum")
+    body = at.root and at.kind != "param"  # oasdiff has parameter and property ids only
+    if body or not isinstance(was, list) or not isinstance(now, list):
+        return
+    removed = [enum_key(v) for v in was if enum_key(v) not in {enum_key(x) for x in now}]
+    if not removed:
+        return
+    sd.emit(
+        rule(at.kind, at.root, "x-extensible-enum-value-removed"),
+        "high",
+        f"`{at.label}` no longer accepts {', '.join(removed)} ({at.where})",
+        f"The {noun(at)} `{at.label}` of {at.where} dropped the x-extensible-enum value(s) "
+        f"{', '.join(removed)}; requests that send them will be rejected.",
+        new_ptr=(*h.ptr, "x-extensible-enum"),
+    )
 
 
 def compare_bounds(sd: SchemaDiff, at: At, b_node: dict[str, Any], h: Flat) -> None:
