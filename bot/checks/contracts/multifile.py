@@ -137,13 +137,15 @@ def compare_specs(
         versions = file_versions(file, source)
         changes = _compare(file.path, versions, revisions) if versions else None
         found.extend(route(file, changes or [], by_path))
+    if source is None:
+        return found  # a spec that is not in the diff cannot be read
     spec_paths = {f.path for f in specs}
     fragments = [
         f.path
         for f in changed
         if f.path not in spec_paths and f.status != "added" and _fragment(f, revisions[1])
     ]
-    if not fragments or source is None:
+    if not fragments:
         return found
     for root, head in find_roots(fragments, spec_paths, revisions[1]):
         base = revisions[0](root)
