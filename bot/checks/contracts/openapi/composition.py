@@ -9,12 +9,16 @@ response (a guarantee gone). A body that becomes a `oneOf` is reported once as w
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.checks.contracts.openapi.flat import is_null_schema, members, nullable_alternative
+from bot.checks.contracts.openapi.flat import (
+    canonical,
+    is_null_schema,
+    members,
+    nullable_alternative,
+)
 from bot.checks.contracts.openapi.spec import Doc, Ptr
 from bot.checks.contracts.openapi.state import At, SchemaDiff, noun, rule
 
@@ -48,12 +52,9 @@ def _name(part: Any) -> str | None:
     return ref.rsplit("/", 1)[-1] if isinstance(ref, str) else None
 
 
-def _canon(doc: Doc, part: Any, ptr: Ptr) -> str:
+def _canon(doc: Doc, part: Any, ptr: Ptr) -> str | None:
     node, _ = doc.resolve(part, ptr)
-    try:
-        return json.dumps(node, sort_keys=True, default=str)[:20_000]
-    except (TypeError, ValueError, RecursionError):
-        return repr(id(node))
+    return canonical(node)
 
 
 def _features(doc: Doc, part: Any, ptr: Ptr) -> tuple[str, set[str], str]:

@@ -125,12 +125,33 @@ def flatten(doc: Doc, schema: Any, ptr: Ptr, depth: int = 0, skip: Iterable[int]
     )
 
 
+_CANON_NODES = 2_000  # YAML aliases can make a small text a huge value: compare so much only
+
+
+def canonical(value: Any) -> str | None:
+    """A comparable form of any YAML value, or None when it is too large to spell out."""
+    budget = [_CANON_NODES]
+
+    def walk(node: Any) -> Any:
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise OverflowError
+        if isinstance(node, dict):
+            return {str(k): walk(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+
+    try:
+        return json.dumps(walk(value), sort_keys=True, default=str)
+    except (OverflowError, TypeError, ValueError, RecursionError):
+        return None
+
+
 def enum_key(value: Any) -> str:
     """A comparable, printable form of an enum value (any YAML value)."""
-    try:
-        return json.dumps(value, sort_keys=True, default=str)
-    except (TypeError, ValueError):
-        return repr(value)
+    found = canonical(value)
+    return found if found is not None else f"<value {id(value)}>"
 
 
 def covers(wide: frozenset[str], narrow: frozenset[str]) -> bool:

@@ -11,10 +11,10 @@ lets through values clients never had to handle. Ids are oasdiff's
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
+from bot.checks.contracts.openapi.flat import canonical
 from bot.checks.contracts.openapi.spec import Ptr
 from bot.checks.contracts.openapi.state import At, SchemaDiff, noun, rule
 
@@ -45,12 +45,8 @@ def _list(node: dict[str, Any], key: str) -> list[Any]:
 
 
 def _same(a: Any, b: Any) -> bool:
-    try:
-        return json.dumps(a, sort_keys=True, default=str) == json.dumps(
-            b, sort_keys=True, default=str
-        )
-    except (TypeError, ValueError, RecursionError):
-        return a is b
+    was, now = canonical(a), canonical(b)
+    return a is b or (was is not None and was == now)
 
 
 def _set(node: dict[str, Any], key: str) -> bool:
