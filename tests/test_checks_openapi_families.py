@@ -11,7 +11,6 @@ from collections import Counter
 import pytest
 
 from bot.checks.contracts.openapi.lines import spec_changes
-
 from tests.openapi_eval import Case, load_cases, reported, score
 
 CASES = load_cases()
