@@ -326,7 +326,7 @@ POSITIVE = [
             "security:\n  - bearerAuth: []\npaths:",
             "security:\n  - bearerAuth: [orders:read]\npaths:",
         ),
-        "api-security-added",
+        "api-global-security-scope-added",
         "high",
         id="global-scope-added",
     ),
@@ -591,7 +591,9 @@ def test_swagger2_security_scope_added_and_compatible_edit() -> None:
     data["paths"]["/payments"]["post"]["security"] = [
         {"oauth": ["payments:write", "payments:admin"]}
     ]
-    assert rules(json.dumps(data, indent=2), SWAGGER, "swagger.json") == ["api-security-added"]
+    assert rules(json.dumps(data, indent=2), SWAGGER, "swagger.json") == [
+        "api-security-scope-added"
+    ]
     data = json.loads(SWAGGER)
     data["paths"]["/payments"]["post"]["parameters"].append(
         {"name": "X-Trace", "in": "header", "type": "string"}
@@ -751,14 +753,15 @@ def test_swagger2_form_data_parameter_became_required() -> None:
 
 
 def test_schema_turned_into_a_oneof_is_not_read_as_removed_properties() -> None:
-    """Replacing a response schema by `oneOf` branches is not "every property removed"."""
+    """Replacing a response schema by `oneOf` branches is not "every property removed": it is
+    one `response-body-wrapped-in-one-of`, as oasdiff reports it."""
     new = edit(
         SPEC,
         '                $ref: "#/components/schemas/OrderPage"\n',
         '                oneOf:\n                  - $ref: "#/components/schemas/OrderPage"\n'
         '                  - $ref: "#/components/schemas/Error"\n',
     )
-    assert findings(new) == []
+    assert rules(new) == ["response-body-wrapped-in-one-of"]
 
 
 @pytest.mark.parametrize(

@@ -29,6 +29,7 @@ class ContractChange:
     old_line: int | None = None  # the node in the old file (removals)
     new_parents: tuple[int, ...] = ()  # enclosing nodes in the new file, innermost first
     removal: bool = False
+    path: str | None = None  # another file the change sits in (a multi-file spec's `$ref`)
 
 
 class Changes(list[ContractChange]):

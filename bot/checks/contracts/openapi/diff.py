@@ -5,8 +5,16 @@ responses and security. Rule ids are oasdiff's (https://github.com/oasdiff/oasdi
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
+from bot.checks.contracts.openapi.lifecycle import compare_operation
+from bot.checks.contracts.openapi.operations import (
+    removed_operation,
+    removed_paths,
+    removed_webhooks,
+)
+from bot.checks.contracts.openapi.params import compare_parameters
 from bot.checks.contracts.openapi.schema import At, SchemaDiff, compare
 from bot.checks.contracts.openapi.spec import Doc, Node, Ptr, SpecChange
 
@@ -19,21 +27,24 @@ def _norm(path: str) -> str:
     return _TEMPLATE.sub("{}", path)
 
 
-def diff_specs(base: Doc, head: Doc) -> list[SpecChange]:
-    """Every breaking (or notable) change from `base` to `head`."""
-    sd = SchemaDiff(base, head)
+def diff_specs(base: Doc, head: Doc, today: date | None = None) -> list[SpecChange]:
+    """Every breaking (or notable) change from `base` to `head`; sunset dates are judged
+    against `today` (the current date when not given)."""
+    sd = SchemaDiff(base, head, today=today or date.today())
     b_ops = {(_norm(p), m): (p, op, ptr) for p, m, op, ptr in base.operations()}
     h_ops = {(_norm(p), m): (p, op, ptr) for p, m, op, ptr in head.operations()}
     h_paths = {np for np, _ in h_ops}
-    _removed_paths(sd, b_ops, h_paths)
+    removed_paths(sd, b_ops, h_paths)
+    removed_webhooks(sd)
     for key, (path, b_op, b_ptr) in b_ops.items():
         where = f"{key[1].upper()} {path}"
         if key not in h_ops:
             if key[0] in h_paths:
-                _removed_operation(sd, where, b_op, b_ptr, _path_ptr(head, h_ops, key[0]))
+                removed_operation(sd, where, b_op, b_ptr, _path_ptr(head, h_ops, key[0]))
             continue
         _, h_op, h_ptr = h_ops[key]
-        _compare_parameters(sd, where, b_ptr, h_ptr)
+        compare_operation(sd, where, (b_op, b_ptr), (h_op, h_ptr))
+        compare_parameters(sd, where, b_ptr, h_ptr)
         _compare_request_body(sd, where, (b_op, b_ptr), (h_op, h_ptr))
         _compare_responses(sd, where, (b_op, b_ptr), (h_op, h_ptr))
         _compare_security(sd, where, (b_op, b_ptr), (h_op, h_ptr))
@@ -45,137 +56,6 @@ def _path_ptr(head: Doc, h_ops: dict[tuple[str, str], tuple[str, Node, Ptr]], no
         if np == norm:
             return ptr[:-1]
     return ("paths",)
-
-
-def _removed_paths(
-    sd: SchemaDiff, b_ops: dict[tuple[str, str], tuple[str, Node, Ptr]], h_paths: set[str]
-) -> None:
-    gone: dict[str, list[tuple[str, Node, Ptr]]] = {}
-    for (np, method), (path, op, ptr) in b_ops.items():
-        if np not in h_paths:
-            gone.setdefault(path, []).append((method, op, ptr))
-    for path, ops in gone.items():
-        methods = ", ".join(m.upper() for m, _, _ in ops)
-        old_ptr = ops[0][2][:-1]
-        if all(op.get("deprecated") is True for _, op, _ in ops):
-            sd.emit(
-                "api-path-removed-with-deprecation",
-                "low",
-                f"Deprecated path {path} removed",
-                f"{path} ({methods}) was deprecated and is now removed. Make sure its sunset "
-                "date has passed and that traffic to it has stopped.",
-                old_ptr=old_ptr,
-                new_ptr=("paths",),
-                removal=True,
-            )
-            continue
-        sd.emit(
-            "api-path-removed-without-deprecation",
-            "high",
-            f"Path {path} removed without deprecation",
-            f"{path} ({methods}) is removed, and it was not marked `deprecated: true` first. "
-            "Clients calling it will get 404s. Mark it deprecated (with a sunset date) in one "
-            "release, watch its traffic, and remove it later, or keep it as an alias.",
-            old_ptr=old_ptr,
-            new_ptr=("paths",),
-            removal=True,
-        )
-
-
-def _removed_operation(sd: SchemaDiff, where: str, op: Node, b_ptr: Ptr, parent: Ptr) -> None:
-    if op.get("deprecated") is True:
-        sd.emit(
-            "api-removed-with-deprecation",
-            "low",
-            f"Deprecated operation {where} removed",
-            f"{where} was deprecated and is now removed; make sure its traffic has stopped.",
-            old_ptr=b_ptr,
-            new_ptr=parent,
-            removal=True,
-        )
-        return
-    sd.emit(
-        "api-removed-without-deprecation",
-        "high",
-        f"Operation {where} removed without deprecation",
-        f"{where} is removed and was not marked `deprecated: true` first. Clients calling it "
-        "will get 404 or 405; deprecate it in one release and remove it later.",
-        old_ptr=b_ptr,
-        new_ptr=parent,
-        removal=True,
-    )
-
-
-def _compare_parameters(sd: SchemaDiff, where: str, b_ptr: Ptr, h_ptr: Ptr) -> None:
-    b_params, h_params = sd.base.parameters(b_ptr), sd.head.parameters(h_ptr)
-    added = [k for k in h_params if k not in b_params]
-    for key, (param, pptr) in b_params.items():
-        loc, name = key
-        if key not in h_params:
-            if loc != "path":
-                _removed_param(sd, where, key, param=param, pptr=pptr, h_ptr=h_ptr, added=added)
-            continue
-        h_param, hp_ptr = h_params[key]
-        if h_param.get("required") is True and param.get("required") is not True:
-            sd.emit(
-                "request-parameter-became-required",
-                "high",
-                f"{loc} parameter `{name}` became required ({where})",
-                f"The {loc} parameter `{name}` of {where} was optional and is now required. "
-                "Clients that omit it will get 400s; keep it optional with a default.",
-                new_ptr=(*hp_ptr, "required") if "required" in h_param else hp_ptr,
-            )
-        at = At("param", where, name)
-        compare(sd, at, sd.base.param_schema(param, pptr), sd.head.param_schema(h_param, hp_ptr))
-    for key in added:
-        h_param, hp_ptr = h_params[key]
-        if h_param.get("required") is True and key[0] != "path":
-            renamed = [n for (loc, n) in b_params if loc == key[0] and (loc, n) not in h_params]
-            hint = f" It looks like a rename of `{renamed[0]}`." if renamed else ""
-            sd.emit(
-                "new-required-request-parameter",
-                "high",
-                f"New required {key[0]} parameter `{key[1]}` ({where})",
-                f"{where} now requires the {key[0]} parameter `{key[1]}`.{hint} Every existing "
-                "client omits it and will get 400s; make it optional with a default.",
-                new_ptr=hp_ptr,
-            )
-
-
-def _removed_param(
-    sd: SchemaDiff,
-    where: str,
-    key: tuple[str, str],
-    *,
-    param: Node,
-    pptr: Ptr,
-    h_ptr: Ptr,
-    added: list[tuple[str, str]],
-) -> None:
-    loc, name = key
-    if param.get("deprecated") is True:
-        sd.emit(
-            "request-parameter-removed-with-deprecation",
-            "info",
-            f"Deprecated {loc} parameter `{name}` removed ({where})",
-            f"The deprecated {loc} parameter `{name}` of {where} was removed.",
-            old_ptr=pptr,
-            new_ptr=h_ptr,
-            removal=True,
-        )
-        return
-    renamed = [n for (lc, n) in added if lc == loc]
-    hint = f" It looks renamed to `{renamed[0]}`." if renamed else ""
-    sd.emit(
-        "request-parameter-removed",
-        "medium",
-        f"{loc} parameter `{name}` removed ({where})",
-        f"{where} no longer takes the {loc} parameter `{name}`.{hint} Clients that send it will "
-        "have it ignored or rejected; deprecate it first and keep accepting it for a while.",
-        old_ptr=pptr,
-        new_ptr=h_ptr,
-        removal=True,
-    )
 
 
 def _compare_request_body(sd: SchemaDiff, where: str, b: OpAt, h: OpAt) -> None:
@@ -296,8 +176,7 @@ def _compare_security(sd: SchemaDiff, where: str, b: OpAt, h: OpAt) -> None:
     for alt in b_sec or [{}]:
         if any(_satisfies(alt, h_alt) for h_alt in h_sec):
             continue
-        grown = [h for h in h_sec if _satisfies(h, alt)]
-        rule = "api-security-added" if grown or not alt else "api-security-removed"
+        rule = _security_rule(alt, h_sec, glob=where == "the API")
         names = " + ".join(alt) or "no authentication"
         sd.emit(
             rule,
@@ -309,6 +188,22 @@ def _compare_security(sd: SchemaDiff, where: str, b: OpAt, h: OpAt) -> None:
             "until clients have moved.",
             new_ptr=h_sptr if sd.head.at(h_sptr) is not None else h_ptr,
         )
+
+
+def _security_rule(
+    alt: dict[str, list[str]], h_sec: list[dict[str, list[str]]], *, glob: bool
+) -> str:
+    """oasdiff's id for a lock-out: auth on a public operation is `security-added`, a scope
+    now required on the same schemes `security-scope-added`, else the old requirement is
+    gone (`security-removed`); `api-global-...` when the document-wide security changed."""
+    grown = [h for h in h_sec if _satisfies(h, alt)]
+    if not alt:
+        what = "security-added"
+    elif any(set(h) == set(alt) for h in grown):
+        what = "security-scope-added"
+    else:
+        what = "security-removed"
+    return f"api-global-{what}" if glob else f"api-{what}"
 
 
 def _describe_sec(reqs: list[dict[str, Any]]) -> str:

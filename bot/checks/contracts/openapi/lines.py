@@ -6,6 +6,7 @@ JSON is YAML, so one map serves both. The map is built only when there is a chan
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
@@ -15,6 +16,7 @@ from yaml.resolver import BaseResolver
 
 from bot.checks.contracts.changes import ContractChange
 from bot.checks.contracts.openapi.diff import diff_specs
+from bot.checks.contracts.openapi.refs import External, Reader, file_of
 from bot.checks.contracts.openapi.spec import Doc, Ptr, SpecChange, is_spec, parse_spec
 
 _BOOL = {"true": True, "yes": True, "on": True, "false": False, "no": False, "off": False}
@@ -171,16 +173,33 @@ def _parents(lines: dict[Ptr, int], ptr: Ptr | None) -> tuple[int, ...]:
     return tuple(n for n in found if n is not None)
 
 
-def _locate(change: SpecChange, old: dict[Ptr, int], new: dict[Ptr, int]) -> ContractChange:
+Side = tuple[dict[Ptr, int], External | None]
+
+
+def _in_file(ptr: Ptr | None, side: Side) -> tuple[str | None, dict[Ptr, int], Ptr | None]:
+    """(other file or None, its line map, the pointer within it)."""
+    other = file_of(ptr) if ptr else None
+    if other is None or ptr is None:
+        return None, side[0], ptr
+    return other, (side[1].lines(other) if side[1] else {}), ptr[1:]
+
+
+def _locate(change: SpecChange, old: Side, new: Side) -> ContractChange:
+    new_file, new_lines, new_ptr = _in_file(change.new_ptr, new)
+    old_file, old_lines, old_ptr = _in_file(change.old_ptr, old)
+    path = new_file if change.new_ptr is not None else old_file
+    if change.new_ptr is not None and change.old_ptr is not None and old_file != new_file:
+        old_ptr = None  # the removed node is in another file than the change is reported in
     return ContractChange(
         rule=change.rule,
         severity=change.severity,
         title=change.title,
         body=change.body,
-        new_line=_line(new, change.new_ptr),
-        old_line=old.get(change.old_ptr) if change.old_ptr else None,
-        new_parents=_parents(new, change.new_ptr),
+        new_line=_line(new_lines, new_ptr),
+        old_line=old_lines.get(old_ptr) if old_ptr else None,
+        new_parents=_parents(new_lines, new_ptr),
         removal=change.removal,
+        path=path,
     )
 
 
@@ -196,17 +215,37 @@ def _load(text: str) -> tuple[Any, dict[Ptr, int] | None] | None:
     return (data if is_spec(data) else None), lines
 
 
-def spec_changes(base_text: str, head_text: str) -> list[ContractChange] | None:
-    """Located changes between two versions; None when either side is not a parsable spec."""
+def _external(read: Reader | None) -> External | None:
+    return External(read, load_with_lines) if read is not None else None
+
+
+def spec_changes(
+    base_text: str,
+    head_text: str,
+    *,
+    today: date | None = None,
+    path: str = "",
+    read_base: Reader | None = None,
+    read_head: Reader | None = None,
+) -> list[ContractChange] | None:
+    """Located changes between two versions; None when either side is not a parsable spec.
+
+    Sunset dates are judged against `today` (the current date when not given). With readers,
+    `$ref`s to other files (relative to `path`) are followed at the same revision; a change
+    inside such a file names it in `ContractChange.path`.
+    """
     base, head = _load(base_text), _load(head_text)
     if base is None or head is None or base[0] is None or head[0] is None:
         return None
+    b_ext, h_ext = _external(read_base), _external(read_head)
     try:
-        found = diff_specs(Doc(base[0]), Doc(head[0]))
+        found = diff_specs(
+            Doc(base[0], path=path, external=b_ext), Doc(head[0], path=path, external=h_ext), today
+        )
     except RecursionError:
         return None
     if not found:
         return []
     old = base[1] if base[1] is not None else line_map(base_text)
     new = head[1] if head[1] is not None else line_map(head_text)
-    return [_locate(c, old, new) for c in found]
+    return [_locate(c, (old, b_ext), (new, h_ext)) for c in found]

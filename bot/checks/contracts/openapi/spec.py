@@ -14,9 +14,11 @@ from typing import Any
 
 import yaml
 
+from bot.checks.contracts.openapi import refs
+from bot.checks.contracts.openapi.refs import FILE, External, file_of, target_path
 from bot.models import Severity
 
-Ptr = tuple[str | int, ...]
+Ptr = refs.Ptr
 Node = dict[str, Any]
 
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -71,15 +73,26 @@ def _unescape(token: str) -> str:
 
 
 class Doc:
-    """A parsed document with local `$ref` resolution that follows chains and stops on cycles."""
+    """A parsed document with `$ref` resolution that follows chains and stops on cycles;
+    with `external`, references to other files of the repository are followed too (their
+    nodes' pointers start with a file token, see `refs`)."""
 
-    def __init__(self, root: Node) -> None:
+    def __init__(self, root: Node, *, path: str = "", external: External | None = None) -> None:
         self.root = root
+        self.path = path
+        self.external = external
         self.swagger2 = str(root.get("swagger", "")).startswith("2")
 
     def at(self, ptr: Ptr) -> Any:
         node: Any = self.root
-        for token in ptr:
+        other = file_of(ptr)
+        if other is not None:
+            node = self.external.root(other) if self.external else None
+            ptr = ptr[1:]
+        for raw in ptr:
+            token = raw
+            if isinstance(node, list) and isinstance(raw, str) and raw.isdigit():
+                token = int(raw)  # `#/allOf/0`: list positions in a `$ref` are text
             if isinstance(node, dict):
                 # YAML reads `200:` as a number; pointers hold text.
                 key = token if token in node else next((k for k in node if str(k) == token), None)
@@ -98,13 +111,30 @@ class Doc:
             if not isinstance(node, dict) or "$ref" not in node:
                 return node, ptr
             ref = node["$ref"]
-            if not isinstance(ref, str) or not ref.startswith("#/"):
+            target = self._target(ref, ptr) if isinstance(ref, str) else None
+            if target is None:
                 return EMPTY, ptr
-            ptr = tuple(_unescape(t) for t in ref[2:].split("/"))
+            ptr = target
             node = self.at(ptr)
             if node is None:
                 return EMPTY, ptr
         return EMPTY, ptr
+
+    def _target(self, ref: str, ptr: Ptr) -> Ptr | None:
+        """The pointer a `$ref` names from the file `ptr` is in."""
+        ref_file, _, fragment = ref.partition("#")
+        if fragment and not fragment.startswith("/"):
+            return None  # `#anchor` names: not followed
+        tokens = tuple(_unescape(t) for t in fragment[1:].split("/")) if fragment else ()
+        current = file_of(ptr)
+        if not ref_file:
+            return (FILE + current, *tokens) if current is not None else tokens
+        if self.external is None:
+            return None
+        path = target_path(current if current is not None else self.path, ref_file)
+        if path is None:
+            return None
+        return tokens if path == self.path else (FILE + path, *tokens)
 
     def _media(self, op: Node, key: str) -> list[str]:
         found = op.get(key) or self.root.get(key) or ["application/json"]
