@@ -12,7 +12,7 @@ from bot.github.plan import Plan, inline_as_text
 from bot.github.publish import Published
 from bot.github.read import EarlierSummary
 from bot.markers import SummaryState, summary_marker
-from bot.models import FileDiff, Finding, InlineComment
+from bot.models import FileDiff, Finding, InlineComment, severity_rank
 from bot.review.findings import fingerprint
 from bot.review.render import render_summary
 from bot.review.result import ReviewResult
@@ -70,6 +70,9 @@ def _unmatched_rejected(outcome: Outcome) -> list[InlineComment]:
 
 def _notes(outcome: Outcome) -> list[str]:
     notes = [outcome.scope_note] if outcome.scope_note else []
+    if outcome.result.outside_scope:
+        n = outcome.result.outside_scope
+        notes.append(f"{n} finding(s) on lines reviewed before were not repeated.")
     if outcome.plan.duplicates:
         n = len(outcome.plan.duplicates)
         notes.append(f"{n} comment(s) already posted by an earlier review were not repeated.")
@@ -90,8 +93,16 @@ def summary_state(outcome: Outcome) -> SummaryState:
         fps += [c.fingerprint for c, _ in outcome.published.rejected]
     fps += sorted(state.fingerprints) if state else []
     kept = frozenset(list(dict.fromkeys(fps))[:MAX_MARKER_FPS])
+    # A head counts as reviewed only when the model review completed: after a failure the
+    # next run reviews the same changes again (what was posted is not posted twice).
+    complete = result.model_status in ("ok", "skipped")
+    head = outcome.pull.head_sha if complete else (state.head_sha if state else "")
+    worst = max(result.findings, key=lambda f: severity_rank(f.severity), default=None)
     return SummaryState(
-        head_sha=outcome.pull.head_sha, config_hash=outcome.config_hash, fingerprints=kept
+        head_sha=head,
+        config_hash=outcome.config_hash if complete or state is None else state.config_hash,
+        fingerprints=kept,
+        worst=worst.severity if worst else "",
     )
 
 

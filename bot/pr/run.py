@@ -8,11 +8,13 @@ returned `PullRun` for its own job summary, outputs or metrics.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from bot.config import DEFAULT_CONFIG_PATH, RepoConfig, Settings, parse_repo_config
 from bot.errors import (
+    EXIT_FINDINGS,
     EXIT_GITHUB_FAILED,
     EXIT_OK,
     ConfigError,
@@ -25,14 +27,23 @@ from bot.github.plan import help_text, may_trigger, plan_comments, refusal_text,
 from bot.github.publish import Publisher
 from bot.github.read import (
     EarlierSummary,
-    changed_since,
     config_hash,
     file_diffs,
     find_summary,
     posted_fingerprints,
+    pushed_diffs,
 )
+from bot.models import SEVERITIES, FileDiff, LineScope, Severity, severity_rank
 from bot.pr.report import Outcome, summary_comment
 from bot.review.runner import exit_code
+from bot.review.scope import incremental_scope
+
+
+def _reaches(worst: str, fail_on: Severity | None) -> bool:
+    """Whether the worst finding of a review (as its summary marker recorded it) fails the run."""
+    if fail_on is None or worst not in SEVERITIES:
+        return False
+    return severity_rank(worst) >= severity_rank(fail_on)
 
 
 class Note(Protocol):
@@ -127,19 +138,22 @@ class PullReview:
     def _review(self, pull: PullSnapshot, config: RepoConfig) -> PullRun:
         number = self.ask.number
         earlier = find_summary(self.repo.issue_comments(number))
+        chash = config_hash(config, self.settings.model_for(config))
+        if (done := self._already_reviewed(pull, earlier, chash, config)) is not None:
+            return done
         posted = posted_fingerprints(self.repo.review_comments(number))
         if earlier and earlier.state:
             posted |= earlier.state.fingerprints
         files = file_diffs(self.repo.files(number))
-        chash = config_hash(config, self.settings.model_for(config))
-        scope, note = self._scope(pull, earlier, chash)
-        chosen = files if scope is None else [f for f in files if f.path in scope]
+        scope, note = self._scope(pull, earlier, chash, files)
         from bot.github.contents import GitHubSource
         from bot.pr.review import review_pull
 
         source = GitHubSource(self.repo, base_sha=pull.base_sha, head_sha=pull.head_sha)
         result = asyncio.run(
-            review_pull(chosen, pull, config=config, settings=self.settings, source=source)
+            review_pull(
+                files, pull, config=config, settings=self.settings, source=source, scope=scope
+            )
         )
         plan = plan_comments(
             result.comments,
@@ -161,10 +175,34 @@ class PullReview:
         code = code or exit_code(result, self.settings.fail_on or config.fail_on)
         return PullRun(code, outcome=outcome)
 
+    def _already_reviewed(
+        self, pull: PullSnapshot, earlier: EarlierSummary | None, chash: str, config: RepoConfig
+    ) -> PullRun | None:
+        """A head reviewed completely under the same configuration and model is not reviewed
+        again (no model call, no write) unless `/backend-review full` asks; the exit code is
+        the one that review had."""
+        state = earlier.state if earlier else None
+        if self.ask.full or state is None or not state.head_sha:
+            return None
+        if state.head_sha != pull.head_sha or state.config_hash != chash:
+            return None
+        message = (
+            f"backend-review: `{pull.head_sha[:7]}` was already reviewed with this configuration "
+            "and model; nothing to do (`/backend-review full` reviews it again)."
+        )
+        self.note(message)
+        fail_on = self.settings.fail_on or config.fail_on
+        code = EXIT_FINDINGS if _reaches(state.worst, fail_on) else EXIT_OK
+        return PullRun(code, skipped=message)
+
     def _scope(
-        self, pull: PullSnapshot, earlier: EarlierSummary | None, chash: str
-    ) -> tuple[set[str] | None, str]:
-        """Which paths to review: None = all; incremental only after a fast-forward push."""
+        self,
+        pull: PullSnapshot,
+        earlier: EarlierSummary | None,
+        chash: str,
+        files: Sequence[FileDiff],
+    ) -> tuple[LineScope | None, str]:
+        """What to review: None = everything; after a fast-forward push, the lines it changed."""
         state = earlier.state if earlier else None
         if state is None or not state.head_sha:
             return None, "Full review (first review of this pull request)."
@@ -172,16 +210,16 @@ class PullReview:
             return None, "Full review (asked for)."
         if state.config_hash != chash:
             return None, "Full review (the configuration or model changed since the last review)."
-        if state.head_sha == pull.head_sha:
-            return None, f"Full review of `{pull.head_sha[:7]}` again (already reviewed)."
-        paths = changed_since(self.repo.compare(state.head_sha, pull.head_sha))
-        if paths is None:
+        pushed = pushed_diffs(self.repo.compare(state.head_sha, pull.head_sha))
+        if pushed is None:
             return None, (
                 f"Full review (`{state.head_sha[:7]}` is not an ancestor of the new head: "
                 "force-push or rebase)."
             )
-        return paths, (
-            f"Incremental review: {len(paths)} file(s) changed since `{state.head_sha[:7]}`."
+        scope = incremental_scope(files, pushed, since=state.head_sha)
+        return scope, (
+            f"Incremental review: {len(scope.paths)} file(s) changed since "
+            f"`{state.head_sha[:7]}`; only the lines changed since then were reviewed."
         )
 
     # ---------------------------------------------------------------- publish
