@@ -8,9 +8,10 @@ from collections.abc import Mapping
 from bot.action.report import outputs
 from bot.action.workflow_io import append_file, notice, write_outputs
 from bot.config import Settings
+from bot.errors import ConfigError, GitHubError
 from bot.github.client import GitHubRepo, Sender
 from bot.github.event import Ask
-from bot.pr.report import job_summary
+from bot.pr.report import HEADING, config_error_text, job_summary
 from bot.pr.run import PullReview
 
 
@@ -18,8 +19,15 @@ def run_pull(
     ask: Ask, repo: GitHubRepo, sender: Sender, settings: Settings, environ: Mapping[str, str]
 ) -> int:
     """Review the pull request; write the job summary and outputs; return the exit code."""
-    done = PullReview(ask, repo, sender, settings, note=notice).run()
     step_summary = environ.get("GITHUB_STEP_SUMMARY")
+    try:
+        done = PullReview(ask, repo, sender, settings, note=notice).run()
+    except ConfigError as exc:
+        append_file(step_summary, f"{HEADING}\n\n{config_error_text(str(exc))}")
+        raise
+    except GitHubError as exc:
+        append_file(step_summary, f"{HEADING}\n\nThe review stopped: {exc}.\n")
+        raise
     if done.skipped:
         append_file(step_summary, done.skipped)
     if done.outcome is not None:

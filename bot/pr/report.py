@@ -139,3 +139,21 @@ def job_summary(outcome: Outcome) -> str:
         text += f"\n### Not posted on the pull request\n\nThe review was not posted: {why}.\n\n"
         text += inline_as_text(unposted)
     return text
+
+
+def config_error_text(error: str) -> str:
+    """What a bad base-branch configuration looks like to people: the error and the way out."""
+    quoted = error.replace("```", "'''")
+    return (
+        "**The review did not run: the configuration on the base branch is invalid.**\n\n"
+        f"```text\n{quoted}\n```\n\n"
+        "Fix the file on the base branch (a pull request cannot change its own review rules); "
+        "the next push or `/backend-review` reviews the pull request.\n"
+    )
+
+
+def config_error_comment(error: str, earlier: EarlierSummary | None) -> str:
+    """The sticky comment for a bad configuration; it keeps the earlier review's state so the
+    next review after the fix neither repeats nor skips anything."""
+    state = earlier.state if earlier and earlier.state else SummaryState("", "")
+    return f"{HEADING}\n\n{config_error_text(error)}\n{summary_marker(state)}\n"

@@ -33,8 +33,9 @@ from bot.github.read import (
     posted_fingerprints,
     pushed_diffs,
 )
+from bot.github.readback import PullReadBack
 from bot.models import SEVERITIES, FileDiff, LineScope, Severity, severity_rank
-from bot.pr.report import Outcome, summary_comment
+from bot.pr.report import Outcome, config_error_comment, summary_comment
 from bot.review.runner import exit_code
 from bot.review.scope import incremental_scope
 
@@ -77,7 +78,11 @@ class PullReview:
         if self.ask.command is not None and not self._command_allowed():
             return PullRun(EXIT_OK)  # refused, or answered with help
         pull = self.ask.pull or snapshot(self.repo.pull(self.ask.number))
-        config = self._config(pull)
+        try:
+            config = self._config(pull)
+        except ConfigError as exc:
+            self._show_config_error(exc)
+            raise
         drafts = self.settings.review_drafts
         reason = skip_pull(
             pull, self.ask, review_drafts=config.review_drafts if drafts is None else drafts
@@ -117,12 +122,10 @@ class PullReview:
         return True
 
     def _send_soft(self, request: WriteRequest) -> None:
-        """A courtesy write (reaction, reply): a refusal or a deleted comment costs only it."""
+        """A courtesy write (reaction, reply): any failure costs only it (it is not repeated)."""
         try:
             self.sender.send(request)
         except RequestFailedError as exc:
-            if not (exc.forbidden or exc.status in (404, 410, 422)):
-                raise
             self.note(f"backend-review: {exc}", level="warning")
 
     # ---------------------------------------------------------------- review
@@ -134,6 +137,21 @@ class PullReview:
         if text is None and path != DEFAULT_CONFIG_PATH:
             raise ConfigError(f"{path}: configuration file not found on the base branch")
         return parse_repo_config(text or "", source=f"{path} (base branch)")
+
+    def _show_config_error(self, exc: ConfigError) -> None:
+        """Put the configuration error in the sticky summary, where the PR's author looks;
+        a token that cannot write (or any failure) leaves it to the log and job summary."""
+        try:
+            earlier = find_summary(self.repo.issue_comments(self.ask.number))
+            body = config_error_comment(str(exc), earlier)
+            if earlier is None or earlier.body.strip() != body.strip():
+                publisher = Publisher(
+                    self.sender, prefix=self.repo.prefix, number=self.ask.number, head_sha=""
+                )
+                publisher.post_summary(body, existing_id=earlier.comment_id if earlier else None)
+        except RequestFailedError as failure:
+            if not failure.forbidden:
+                self.note(f"backend-review: {failure}", level="warning")
 
     def _review(self, pull: PullSnapshot, config: RepoConfig) -> PullRun:
         number = self.ask.number
@@ -231,6 +249,7 @@ class PullReview:
             prefix=self.repo.prefix,
             number=outcome.number,
             head_sha=outcome.pull.head_sha,
+            readback=PullReadBack(self.repo, outcome.number) if self.sender is self.repo else None,
         )
         code = EXIT_OK
         try:
