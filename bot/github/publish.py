@@ -145,11 +145,11 @@ class Publisher:
                 found = self.readback.summary()
             except RequestFailedError:
                 raise exc from None
-            if existing_id is None and found is not None:
-                return found[1]  # the POST was applied; its answer was lost
-            # Not there (or an edit, which may be repeated): send once more, edit if it exists.
+            if found is not None and (existing_id is None or found.body.strip() == body.strip()):
+                return found.html_url  # the write was applied; only its answer was lost
+            # Not there: send once more (an edit of the comment that exists, if one does).
             retry = summary_request(
-                self.prefix, self.number, body, existing_id=found[0] if found else existing_id
+                self.prefix, self.number, body, existing_id=found.comment_id if found else None
             )
             answer = self.sender.send(retry)
         url = answer.get("html_url")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from bot.github.client import GitHubRepo
-from bot.github.read import find_summary, posted_fingerprints
+from bot.github.read import EarlierSummary, find_summary, posted_fingerprints
 
 
 class ReadBack(Protocol):
@@ -18,8 +18,8 @@ class ReadBack(Protocol):
         """Fingerprints of our review comments now on the pull request."""
         ...
 
-    def summary(self) -> tuple[int, str | None] | None:
-        """(id, url) of our summary comment, when there is one."""
+    def summary(self) -> EarlierSummary | None:
+        """Our summary comment, when there is one."""
         ...
 
 
@@ -33,6 +33,5 @@ class PullReadBack:
     def fingerprints(self) -> set[str]:
         return posted_fingerprints(self.repo.review_comments(self.number))
 
-    def summary(self) -> tuple[int, str | None] | None:
-        found = find_summary(self.repo.issue_comments(self.number))
-        return (found.comment_id, found.html_url) if found else None
+    def summary(self) -> EarlierSummary | None:
+        return find_summary(self.repo.issue_comments(self.number))

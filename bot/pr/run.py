@@ -228,7 +228,11 @@ class PullReview:
             return None, "Full review (asked for)."
         if state.config_hash != chash:
             return None, "Full review (the configuration or model changed since the last review)."
-        pushed = pushed_diffs(self.repo.compare(state.head_sha, pull.head_sha))
+        try:
+            pushed = pushed_diffs(self.repo.compare(state.head_sha, pull.head_sha))
+        except RequestFailedError as exc:
+            self.note(f"backend-review: {exc}; reviewing everything", level="warning")
+            return None, f"Full review (comparing with `{state.head_sha[:7]}` failed)."
         if pushed is None:
             return None, (
                 f"Full review (`{state.head_sha[:7]}` is not an ancestor of the new head: "
