@@ -82,7 +82,11 @@ def _first_review(
 
 
 def _baseline(
-    tmp_path: Path, gh: GitHubEmulator, claude: AnthropicEmulator, client: GitHub[Any], scenario: str
+    tmp_path: Path,
+    gh: GitHubEmulator,
+    claude: AnthropicEmulator,
+    client: GitHub[Any],
+    scenario: str,
 ) -> tuple[set[str], dict[str, str]]:
     """What a run without faults posts (fingerprints and their titles); the state is reset."""
     base = tmp_path / "baseline"

@@ -42,9 +42,7 @@ def finding(line: int, *, side: str = "RIGHT", start: int | None = None) -> Find
 
 def test_scope_maps_pushed_lines_onto_the_pr_diff() -> None:
     """Added lines of the push are in scope; removed base lines match the PR's LEFT side."""
-    pr = parse_patch(
-        "a.py", "@@ -1,4 +1,4 @@\n keep\n-gone\n-kept_out\n+new1\n+new2\n tail\n"
-    )
+    pr = parse_patch("a.py", "@@ -1,4 +1,4 @@\n keep\n-gone\n-kept_out\n+new1\n+new2\n tail\n")
     push = parse_patch("a.py", "@@ -1,4 +1,4 @@\n keep\n-gone\n new1\n+new2\n tail\n")
     other = parse_patch("b.py", "@@ -1 +1 @@\n-x\n+y\n")  # reverted to base: not in the PR
     scope = incremental_scope([pr], [push, other], since=OLD_HEAD)
@@ -92,9 +90,7 @@ def _run(
 
     name = "pull_request"
     path = event_file(tmp_path, sample, head=head)
-    env = action_env(
-        tmp_path, gh, name, path, ANTHROPIC_API_KEY="k", ANTHROPIC_BASE_URL=claude.url
-    )
+    env = action_env(tmp_path, gh, name, path, ANTHROPIC_API_KEY="k", ANTHROPIC_BASE_URL=claude.url)
     return run_action(dry_run=False, environ=env)
 
 
