@@ -125,3 +125,35 @@ def test_push_is_reviewed_on_its_own_lines(
     assert _run(tmp_path, gh, claude, "pull_request_synchronize", HEAD) == 0
     assert (len(claude.message_requests()), gh.write_count()) == (calls, writes)
     assert "already reviewed" in (tmp_path / "summary.md").read_text()
+
+
+def test_pipeline_checks_only_the_scope() -> None:
+    """Static findings on lines reviewed before are counted, not placed; files out of scope are
+    not reviewed at all."""
+    import asyncio
+
+    from bot.config import RepoConfig
+    from bot.review.pipeline import run_review
+    from bot.review.result import ReviewRequest
+
+    sql = parse_patch(
+        "db/queries/report.sql",
+        "@@ -0,0 +1,3 @@\n+SELECT * FROM orders;\n+SELECT 1;\n+SELECT * FROM items;\n",
+        status="added",
+    )
+    other = parse_patch(
+        "db/queries/other.sql", "@@ -0,0 +1 @@\n+SELECT * FROM x;\n", status="added"
+    )
+    full = asyncio.run(run_review(ReviewRequest(files=[sql, other]), config=RepoConfig()))
+    assert {(f.path, f.line) for f in full.findings} >= {
+        (sql.path, 1),
+        (sql.path, 3),
+        (other.path, 1),
+    }
+    scope = LineScope(since=OLD_HEAD, new={sql.path: frozenset({3})})
+    scoped = asyncio.run(
+        run_review(ReviewRequest(files=[sql, other], scope=scope), config=RepoConfig())
+    )
+    assert {(f.path, f.line) for f in scoped.findings} == {(sql.path, 3)}
+    assert scoped.outside_scope >= 1
+    assert [r.path for r in scoped.reports] == [sql.path]
