@@ -12,7 +12,7 @@ from dataclasses import dataclass
 _FP = re.compile(r"<!-- backend-review:fp=([0-9a-f]{8,64}) -->")
 _SUMMARY = re.compile(
     r"<!-- backend-review:summary head=([0-9a-f]{0,64}) config=([0-9a-f]{0,64})"
-    r"(?: fps=([0-9a-f,]*))? -->"
+    r"(?: fps=([0-9a-f,]*))?(?: worst=([a-z]*))? -->"
 )
 SUMMARY_TAG = "<!-- backend-review:summary"
 _HEX = re.compile(r"[0-9a-f]{0,64}")
@@ -40,6 +40,7 @@ class SummaryState:
     head_sha: str
     config_hash: str
     fingerprints: frozenset[str] = frozenset()
+    worst: str = ""  # the worst severity that review found ("" = none): a re-run's exit code
 
 
 def summary_marker(state: SummaryState) -> str:
@@ -47,7 +48,8 @@ def summary_marker(state: SummaryState) -> str:
     fps = ",".join(sorted(_hex(fp, "fingerprint", min_len=8) for fp in state.fingerprints))
     head = _hex(state.head_sha, "head sha")
     config = _hex(state.config_hash, "config hash")
-    return f"<!-- backend-review:summary head={head} config={config} fps={fps} -->"
+    worst = f" worst={state.worst}" if re.fullmatch(r"[a-z]+", state.worst) else ""
+    return f"<!-- backend-review:summary head={head} config={config} fps={fps}{worst} -->"
 
 
 def parse_summary_marker(body: str) -> SummaryState | None:
@@ -56,7 +58,12 @@ def parse_summary_marker(body: str) -> SummaryState | None:
     if match is None:
         return None
     fps = frozenset(f for f in (match.group(3) or "").split(",") if f)
-    return SummaryState(head_sha=match.group(1), config_hash=match.group(2), fingerprints=fps)
+    return SummaryState(
+        head_sha=match.group(1),
+        config_hash=match.group(2),
+        fingerprints=fps,
+        worst=match.group(4) or "",
+    )
 
 
 def is_summary_comment(body: str) -> bool:

@@ -213,3 +213,27 @@ class ContentSource(Protocol):
     def read(self, path: str, *, side: Literal["base", "head"]) -> str | None:
         """The file's text, or None when it does not exist there or cannot be read."""
         ...
+
+
+@dataclass(frozen=True)
+class LineScope:
+    """What an incremental review may comment on: the lines changed since the last reviewed
+    head, as anchors of the pull request's diff. A path that is absent is out of scope."""
+
+    since: str  # the last reviewed head
+    new: dict[str, frozenset[int] | None]  # RIGHT-side lines per path; None = the whole file
+    old: dict[str, frozenset[int]] = field(default_factory=dict)  # LEFT-side (base) lines
+
+    @property
+    def paths(self) -> frozenset[str]:
+        return frozenset(self.new) | frozenset(self.old)
+
+    def whole(self, path: str) -> bool:
+        return path in self.new and self.new[path] is None
+
+    def allows(self, path: str, line: int, side: Side = "RIGHT") -> bool:
+        """Whether a comment on `line` of `path` (on that side) is inside the scope."""
+        if self.whole(path):
+            return True
+        lines = self.new.get(path) if side == "RIGHT" else self.old.get(path)
+        return bool(lines) and line in (lines or ())

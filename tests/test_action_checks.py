@@ -102,7 +102,7 @@ def test_a_review_that_stops_fails_its_check_run(
 ) -> None:
     """GitHub failing mid-review: the check run is completed as failed, never left running."""
     add_pr(github_emulator)
-    github_emulator.fail_next("GET", r"/issues/42/comments$", 500, times=10)
+    github_emulator.fail_next("GET", r"/pulls/42/comments$", 500, times=10)
     with pytest.raises(RequestFailedError):
         run(tmp_path, github_emulator)
     [check] = check_runs(github_emulator)

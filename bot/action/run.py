@@ -8,10 +8,11 @@ from collections.abc import Mapping
 from bot.action.report import outputs, write_sarif
 from bot.action.workflow_io import append_file, notice, write_outputs
 from bot.config import Settings
+from bot.errors import ConfigError, GitHubError
 from bot.github.client import GitHubRepo, Sender
 from bot.github.event import Ask
 from bot.llm.progress import RequestDone, describe
-from bot.pr.report import job_summary
+from bot.pr.report import HEADING, config_error_text, job_summary
 from bot.pr.run import PullReview
 
 
@@ -19,10 +20,17 @@ def run_pull(
     ask: Ask, repo: GitHubRepo, sender: Sender, settings: Settings, environ: Mapping[str, str]
 ) -> int:
     """Review the pull request; write the job summary and outputs; return the exit code."""
+    step_summary = environ.get("GITHUB_STEP_SUMMARY")
     review = PullReview(ask, repo, sender, settings, note=notice)
     review.progress = log_request
-    done = review.run()
-    step_summary = environ.get("GITHUB_STEP_SUMMARY")
+    try:
+        done = review.run()
+    except ConfigError as exc:
+        append_file(step_summary, f"{HEADING}\n\n{config_error_text(str(exc))}")
+        raise
+    except GitHubError as exc:
+        append_file(step_summary, f"{HEADING}\n\nThe review stopped: {exc}.\n")
+        raise
     if done.skipped:
         append_file(step_summary, done.skipped)
     if done.outcome is not None:

@@ -67,6 +67,12 @@ class RequestFailedError(GitHubError):
     def unprocessable(self) -> bool:
         return self.status == 422
 
+    @property
+    def maybe_applied(self) -> bool:
+        """A 5xx or no answer: a write may have been applied all the same (GitHub's 502s on
+        large reviews often are), so it is read back before anything is sent again."""
+        return self.status is None or self.status >= 500
+
 
 class Sender(Protocol):
     def send(self, request: WriteRequest) -> dict[str, Any]:
@@ -87,9 +93,16 @@ class DryRunSender:
         return {"id": 0, "html_url": None}
 
 
+# A repeated POST creates a second review or comment when the first was applied and only its
+# answer was lost; every other request we make (GET, PATCH of our summary) can be repeated.
+NOT_REPEATABLE = frozenset({"POST"})
+
+
 def retry_policy(*, server_retries: int, delay: float) -> Any:
-    """githubkit retry decision: 5xx a few times, a rate limit once if the wait is bounded."""
-    from githubkit.exception import RateLimitExceeded, RequestFailed
+    """githubkit retry decision: reads and idempotent writes a few times on 5xx or a timeout,
+    a POST never (the publisher reads back instead); a rate limit once if the wait is bounded
+    (a rate-limited request was not applied)."""
+    from githubkit.exception import RateLimitExceeded, RequestFailed, RequestTimeout
     from githubkit.typing import RetryOption
 
     def pause(seconds: float) -> timedelta:
@@ -101,6 +114,9 @@ def retry_policy(*, server_retries: int, delay: float) -> Any:
             wait = exc.retry_after.total_seconds()
             return RetryOption(count < 1 and wait <= MAX_RATE_LIMIT_WAIT, pause(wait))
         if isinstance(exc, RequestFailed) and exc.response.status_code >= 500:
+            again = exc.response.raw_request.method not in NOT_REPEATABLE
+            return RetryOption(again and count < server_retries, pause(delay * (count + 1) ** 2))
+        if isinstance(exc, RequestTimeout) and exc.request.method not in NOT_REPEATABLE:
             return RetryOption(count < server_retries, pause(delay * (count + 1) ** 2))
         return RetryOption(False)
 

@@ -17,6 +17,7 @@ from bot.github.plan import (
     review_request,
     summary_request,
 )
+from bot.github.readback import ReadBack
 from bot.models import InlineComment
 
 
@@ -32,11 +33,20 @@ class Published:
 class Publisher:
     """Publishes on one pull request through a Sender (GitHub, or the dry-run printer)."""
 
-    def __init__(self, sender: Sender, *, prefix: str, number: int, head_sha: str) -> None:
+    def __init__(
+        self,
+        sender: Sender,
+        *,
+        prefix: str,
+        number: int,
+        head_sha: str,
+        readback: ReadBack | None = None,
+    ) -> None:
         self.sender = sender
         self.prefix = prefix
         self.number = number
         self.head_sha = head_sha
+        self.readback = readback  # None: a write that fails is never sent again
         self.done = Published()  # kept up to date, so a failure half-way loses no record
 
     def post_comments(self, plan: Plan) -> Published:
@@ -50,18 +60,35 @@ class Publisher:
             if out.reviews > before:
                 event = "COMMENT"  # one REQUEST_CHANGES is enough
         for comment in plan.file_comments:
-            request = file_comment_request(
-                self.prefix, self.number, head_sha=self.head_sha, comment=comment
-            )
-            try:
-                self.sender.send(request)
-            except RequestFailedError as exc:
-                if not exc.unprocessable:
-                    raise
-                out.rejected.append((comment, _reason(exc)))
-            else:
-                out.posted.append(comment)
+            self._post_file_comment(comment, out, again=1)
         return out
+
+    def _post_file_comment(self, comment: InlineComment, out: Published, *, again: int) -> None:
+        request = file_comment_request(
+            self.prefix, self.number, head_sha=self.head_sha, comment=comment
+        )
+        try:
+            self.sender.send(request)
+        except RequestFailedError as exc:
+            if exc.unprocessable:
+                out.rejected.append((comment, _reason(exc)))
+                return
+            if comment.fingerprint not in self._there(exc):
+                if again <= 0:
+                    raise
+                self._post_file_comment(comment, out, again=again - 1)
+                return
+        out.posted.append(comment)
+
+    def _there(self, exc: RequestFailedError) -> set[str]:
+        """After a failure that may have been applied: the fingerprints now on the pull
+        request (read back). Any other failure, or one that cannot be read back, raises `exc`."""
+        if not (exc.maybe_applied and self.readback is not None):
+            raise exc
+        try:
+            return self.readback.fingerprints()
+        except RequestFailedError:
+            raise exc from None
 
     def _post_batch(
         self,
@@ -69,6 +96,7 @@ class Publisher:
         event: ReviewEvent,
         part: tuple[int, int],
         out: Published,
+        again: int = 1,
     ) -> None:
         request = review_request(
             self.prefix,
@@ -82,14 +110,25 @@ class Publisher:
             self.sender.send(request)
         except RequestFailedError as exc:
             if not exc.unprocessable:
-                raise
+                there = self._there(exc)
+                landed = [c for c in batch if c.fingerprint in there]
+                missing = [c for c in batch if c.fingerprint not in there]
+                if landed:
+                    out.reviews += 1
+                    out.posted.extend(landed)
+                if missing and again <= 0:
+                    raise
+                if missing:
+                    later: ReviewEvent = "COMMENT" if out.reviews else event
+                    self._post_batch(missing, later, part, out, again - 1)
+                return
             if len(batch) == 1:
                 out.rejected.append((batch[0], _reason(exc)))
                 return
             middle = len(batch) // 2
-            self._post_batch(batch[:middle], event, part, out)
-            later: ReviewEvent = "COMMENT" if out.reviews else event
-            self._post_batch(batch[middle:], later, part, out)
+            self._post_batch(batch[:middle], event, part, out, again)
+            rest: ReviewEvent = "COMMENT" if out.reviews else event
+            self._post_batch(batch[middle:], rest, part, out, again)
             return
         out.reviews += 1
         out.posted.extend(batch)
@@ -97,7 +136,22 @@ class Publisher:
     def post_summary(self, body: str, *, existing_id: int | None) -> str | None:
         """Edit our summary in place, or create it; returns its URL when GitHub gives one."""
         request = summary_request(self.prefix, self.number, body, existing_id=existing_id)
-        answer = self.sender.send(request)
+        try:
+            answer = self.sender.send(request)
+        except RequestFailedError as exc:
+            if not (exc.maybe_applied and self.readback is not None):
+                raise
+            try:
+                found = self.readback.summary()
+            except RequestFailedError:
+                raise exc from None
+            if found is not None and (existing_id is None or found.body.strip() == body.strip()):
+                return found.html_url  # the write was applied; only its answer was lost
+            # Not there: send once more (an edit of the comment that exists, if one does).
+            retry = summary_request(
+                self.prefix, self.number, body, existing_id=found.comment_id if found else None
+            )
+            answer = self.sender.send(retry)
         url = answer.get("html_url")
         return str(url) if url else None
 

@@ -146,3 +146,11 @@ def changed_since(compare: Mapping[str, Any] | None) -> set[str] | None:
         if row.get("previous_filename"):
             paths.add(str(row["previous_filename"]))
     return paths
+
+
+def pushed_diffs(compare: Mapping[str, Any] | None) -> list[FileDiff] | None:
+    """The diff of each file changed between the last reviewed head and the new one, or None
+    for a full review (see changed_since)."""
+    if compare is None or changed_since(compare) is None:
+        return None
+    return file_diffs(compare.get("files") or [])

@@ -14,7 +14,16 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from bot.config import Price
-from bot.models import BackendKind, DiffLine, FileDiff, FileReport, Finding, Hunk, Usage
+from bot.models import (
+    BackendKind,
+    DiffLine,
+    FileDiff,
+    FileReport,
+    Finding,
+    Hunk,
+    LineScope,
+    Usage,
+)
 
 CHARS_PER_TOKEN = 3.5
 """Calibrated on code and diffs: Claude's tokenizer averages 3.3-3.8 characters per token there;
@@ -51,6 +60,8 @@ class Piece:
     parts: int = 1
     static: tuple[Finding, ...] = ()
     context: tuple[tuple[int, str], ...] = ()  # (new-file line number, text), unchanged lines
+    # Incremental review: (new, old) line numbers changed since the last review; None = all.
+    changed: tuple[frozenset[int], frozenset[int]] | None = None
 
     @property
     def path(self) -> str:
@@ -313,6 +324,26 @@ def add_context(
                 piece = replace(piece, context=lines)  # noqa: PLW2901
                 size += cost
                 spent += cost
+            pieces.append(piece)
+        batches.append(Batch(tuple(pieces), size))
+    return replace(plan, batches=tuple(batches))
+
+
+def mark_changed(plan: Plan, scope: LineScope | None, *, sizer: Sizer) -> Plan:
+    """Incremental review: tell each piece which of its lines changed since the last review
+    (the rest of its diff is shown as context reviewed before). The headers' cost is added."""
+    if scope is None:
+        return plan
+    batches: list[Batch] = []
+    for batch in plan.batches:
+        size = batch.content_tokens
+        pieces: list[Piece] = []
+        for piece in batch.pieces:
+            if not scope.whole(piece.path):
+                new = scope.new.get(piece.path) or frozenset()
+                marked = replace(piece, changed=(new, scope.old.get(piece.path, frozenset())))
+                size += sizer.overhead(marked) - sizer.overhead(piece)
+                piece = marked  # noqa: PLW2901
             pieces.append(piece)
         batches.append(Batch(tuple(pieces), size))
     return replace(plan, batches=tuple(batches))

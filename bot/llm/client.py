@@ -21,6 +21,7 @@ from bot.llm.budget import (
     Batch,
     Plan,
     add_context,
+    mark_changed,
     paths_needing_context,
     plan_requests,
     total_usage,
@@ -34,7 +35,15 @@ from bot.llm.prompt import (
     framing_tokens,
     matching_instructions,
 )
-from bot.models import ContentSource, FileDiff, FileReport, Finding, ModelStatus, Usage
+from bot.models import (
+    ContentSource,
+    FileDiff,
+    FileReport,
+    Finding,
+    LineScope,
+    ModelStatus,
+    Usage,
+)
 
 if TYPE_CHECKING:
     from anthropic import AsyncAnthropic, AsyncAnthropicBedrock, AsyncAnthropicVertex
@@ -55,6 +64,7 @@ class ModelWork:
     title: str | None = None
     description: str | None = None
     source: ContentSource | None = None
+    scope: LineScope | None = None  # incremental review: the lines it may comment on
 
 
 @dataclass
@@ -161,7 +171,7 @@ class ModelReviewer:
             per_request=config.max_tokens_per_request,
             per_review=config.max_tokens_per_review,
         )
-        plan = await self._with_context(plan, work.source)
+        plan = mark_changed(await self._with_context(plan, work.source), work.scope, sizer=_SIZER)
         shared = _Shared(prefix, rules, work.title, work.description, len(plan.batches))
         limit = asyncio.Semaphore(self.concurrency)
         track = Tracker(self.progress, shared.total, config.price_for(self.model), shared.calls)

@@ -172,8 +172,39 @@ def render_overhead(piece: Piece) -> str:
             out.append(f"- [{f.rule}] {f.severity}, {where}{side}: {text}\n")
         if len(piece.static) > MAX_HINTS:
             out.append(f"- ... and {len(piece.static) - MAX_HINTS} more of the same kinds\n")
+    if piece.changed is not None:
+        out.append(render_changed(*piece.changed))
     out.append("Diff (columns: new line number, old line number, marker, code):\n")
     return "".join(out)
+
+
+def describe_lines(lines: Collection[int], *, limit: int = 400) -> str:
+    """`3-7, 12, 40-41`: sorted numbers as ranges, cut at `limit` characters (saying so)."""
+    numbers = sorted(set(lines))
+    parts: list[str] = []
+    i = 0
+    while i < len(numbers):
+        j = i
+        while j + 1 < len(numbers) and numbers[j + 1] == numbers[j] + 1:
+            j += 1
+        parts.append(str(numbers[i]) if i == j else f"{numbers[i]}-{numbers[j]}")
+        i = j + 1
+    text = ", ".join(parts)
+    return text if len(text) <= limit else text[:limit].rsplit(",", 1)[0] + ", ..."
+
+
+def render_changed(new: Collection[int], old: Collection[int]) -> str:
+    """The incremental review's rule for one file: which lines are new since the last review."""
+    where = []
+    if new:
+        where.append(f"new lines {describe_lines(new)}")
+    if old:
+        where.append(f"removed old lines {describe_lines(old)}")
+    return (
+        "Incremental review: only " + " and ".join(where) + " changed since the last review; "
+        "comment only on those lines. The rest of this file's diff was reviewed before: read it "
+        "as context, do not comment on it.\n"
+    )
 
 
 def render_context(lines: Sequence[tuple[int, str]]) -> str:

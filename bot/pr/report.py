@@ -12,7 +12,7 @@ from bot.github.plan import Plan, inline_as_text
 from bot.github.publish import Published
 from bot.github.read import EarlierSummary
 from bot.markers import SummaryState, summary_marker
-from bot.models import FileDiff, Finding, InlineComment
+from bot.models import FileDiff, Finding, InlineComment, severity_rank
 from bot.review.findings import fingerprint
 from bot.review.render import render_summary
 from bot.review.result import ReviewResult
@@ -71,6 +71,9 @@ def _unmatched_rejected(outcome: Outcome) -> list[InlineComment]:
 
 def _notes(outcome: Outcome) -> list[str]:
     notes = [outcome.scope_note] if outcome.scope_note else []
+    if outcome.result.outside_scope:
+        n = outcome.result.outside_scope
+        notes.append(f"{n} finding(s) on lines reviewed before were not repeated.")
     if outcome.plan.duplicates:
         n = len(outcome.plan.duplicates)
         notes.append(f"{n} comment(s) already posted by an earlier review were not repeated.")
@@ -91,8 +94,16 @@ def summary_state(outcome: Outcome) -> SummaryState:
         fps += [c.fingerprint for c, _ in outcome.published.rejected]
     fps += sorted(state.fingerprints) if state else []
     kept = frozenset(list(dict.fromkeys(fps))[:MAX_MARKER_FPS])
+    # A head counts as reviewed only when the model review completed: after a failure the
+    # next run reviews the same changes again (what was posted is not posted twice).
+    complete = result.model_status in ("ok", "skipped")
+    head = outcome.pull.head_sha if complete else (state.head_sha if state else "")
+    worst = max(result.findings, key=lambda f: severity_rank(f.severity), default=None)
     return SummaryState(
-        head_sha=outcome.pull.head_sha, config_hash=outcome.config_hash, fingerprints=kept
+        head_sha=head,
+        config_hash=outcome.config_hash if complete or state is None else state.config_hash,
+        fingerprints=kept,
+        worst=worst.severity if worst else "",
     )
 
 
@@ -129,3 +140,21 @@ def job_summary(outcome: Outcome) -> str:
         text += f"\n### Not posted on the pull request\n\nThe review was not posted: {why}.\n\n"
         text += inline_as_text(unposted)
     return text
+
+
+def config_error_text(error: str) -> str:
+    """What a bad base-branch configuration looks like to people: the error and the way out."""
+    quoted = error.replace("```", "'''")
+    return (
+        "**The review did not run: the configuration on the base branch is invalid.**\n\n"
+        f"```text\n{quoted}\n```\n\n"
+        "Fix the file on the base branch (a pull request cannot change its own review rules); "
+        "the next push or `/backend-review` reviews the pull request.\n"
+    )
+
+
+def config_error_comment(error: str, earlier: EarlierSummary | None) -> str:
+    """The sticky comment for a bad configuration; it keeps the earlier review's state so the
+    next review after the fix neither repeats nor skips anything."""
+    state = earlier.state if earlier and earlier.state else SummaryState("", "")
+    return f"{HEADING}\n\n{config_error_text(error)}\n{summary_marker(state)}\n"

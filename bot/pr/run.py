@@ -8,11 +8,13 @@ returned `PullRun` for its own job summary, outputs or metrics.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from bot.config import DEFAULT_CONFIG_PATH, RepoConfig, Settings, parse_repo_config
 from bot.errors import (
+    EXIT_FINDINGS,
     EXIT_GITHUB_FAILED,
     EXIT_OK,
     ConfigError,
@@ -25,16 +27,26 @@ from bot.github.plan import help_text, may_trigger, plan_comments, refusal_text,
 from bot.github.publish import Publisher
 from bot.github.read import (
     EarlierSummary,
-    changed_since,
     config_hash,
     file_diffs,
     find_summary,
     posted_fingerprints,
+    pushed_diffs,
 )
+from bot.github.readback import PullReadBack
 from bot.llm.progress import Progress
+from bot.models import SEVERITIES, FileDiff, LineScope, Severity, severity_rank
 from bot.pr.check import abort_check, finish_check, start_check
-from bot.pr.report import Outcome, summary_comment
+from bot.pr.report import Outcome, config_error_comment, summary_comment
 from bot.review.runner import exit_code
+from bot.review.scope import incremental_scope
+
+
+def _reaches(worst: str, fail_on: Severity | None) -> bool:
+    """Whether the worst finding of a review (as its summary marker recorded it) fails the run."""
+    if fail_on is None or worst not in SEVERITIES:
+        return False
+    return severity_rank(worst) >= severity_rank(fail_on)
 
 
 class Note(Protocol):
@@ -70,7 +82,11 @@ class PullReview:
         if self.ask.command is not None and not self._command_allowed():
             return PullRun(EXIT_OK)  # refused, or answered with help
         pull = self.ask.pull or snapshot(self.repo.pull(self.ask.number))
-        config = self._config(pull)
+        try:
+            config = self._config(pull)
+        except ConfigError as exc:
+            self._show_config_error(exc)
+            raise
         drafts = self.settings.review_drafts
         reason = skip_pull(
             pull, self.ask, review_drafts=config.review_drafts if drafts is None else drafts
@@ -110,12 +126,10 @@ class PullReview:
         return True
 
     def _send_soft(self, request: WriteRequest) -> None:
-        """A courtesy write (reaction, reply): a refusal or a deleted comment costs only it."""
+        """A courtesy write (reaction, reply): any failure costs only it (it is not repeated)."""
         try:
             self.sender.send(request)
         except RequestFailedError as exc:
-            if not (exc.forbidden or exc.status in (404, 410, 422)):
-                raise
             self.note(f"backend-review: {exc}", level="warning")
 
     # ---------------------------------------------------------------- review
@@ -128,8 +142,29 @@ class PullReview:
             raise ConfigError(f"{path}: configuration file not found on the base branch")
         return parse_repo_config(text or "", source=f"{path} (base branch)")
 
+    def _show_config_error(self, exc: ConfigError) -> None:
+        """Put the configuration error in the sticky summary, where the PR's author looks;
+        a token that cannot write (or any failure) leaves it to the log and job summary."""
+        try:
+            earlier = find_summary(self.repo.issue_comments(self.ask.number))
+            body = config_error_comment(str(exc), earlier)
+            if earlier is None or earlier.body.strip() != body.strip():
+                publisher = Publisher(
+                    self.sender, prefix=self.repo.prefix, number=self.ask.number, head_sha=""
+                )
+                publisher.post_summary(body, existing_id=earlier.comment_id if earlier else None)
+        except RequestFailedError as failure:
+            if not failure.forbidden:
+                self.note(f"backend-review: {failure}", level="warning")
+
     def _review(self, pull: PullSnapshot, config: RepoConfig) -> PullRun:
-        """The review inside its check run: started before, completed (or failed) after."""
+        """The review inside its check run: started before, completed (or failed) after.
+
+        A head already reviewed is answered before the check run starts: no write at all."""
+        earlier = find_summary(self.repo.issue_comments(self.ask.number))
+        chash = config_hash(config, self.settings.model_for(config))
+        if (done := self._already_reviewed(pull, earlier, chash, config)) is not None:
+            return done
         check = start_check(
             self.sender,
             prefix=self.repo.prefix,
@@ -138,7 +173,7 @@ class PullReview:
             enabled=self.settings.check_run,
         )
         try:
-            done = self._review_files(pull, config)
+            done = self._review_files(pull, config, earlier, chash)
         except Exception as exc:
             abort_check(check, exc)
             raise
@@ -146,27 +181,27 @@ class PullReview:
             finish_check(check, done.outcome, fail_on=self.settings.fail_on or config.fail_on)
         return done
 
-    def _review_files(self, pull: PullSnapshot, config: RepoConfig) -> PullRun:
+    def _review_files(
+        self, pull: PullSnapshot, config: RepoConfig, earlier: EarlierSummary | None, chash: str
+    ) -> PullRun:
         number = self.ask.number
-        earlier = find_summary(self.repo.issue_comments(number))
         posted = posted_fingerprints(self.repo.review_comments(number))
         if earlier and earlier.state:
             posted |= earlier.state.fingerprints
         files = file_diffs(self.repo.files(number))
-        chash = config_hash(config, self.settings.model_for(config))
-        scope, note = self._scope(pull, earlier, chash)
-        chosen = files if scope is None else [f for f in files if f.path in scope]
+        scope, note = self._scope(pull, earlier, chash, files)
         from bot.github.contents import GitHubSource
         from bot.pr.review import review_pull
 
         source = GitHubSource(self.repo, base_sha=pull.base_sha, head_sha=pull.head_sha)
         result = asyncio.run(
             review_pull(
-                chosen,
+                files,
                 pull,
                 config=config,
                 settings=self.settings,
                 source=source,
+                scope=scope,
                 progress=self.progress,
             )
         )
@@ -190,10 +225,34 @@ class PullReview:
         code = code or exit_code(result, self.settings.fail_on or config.fail_on)
         return PullRun(code, outcome=outcome)
 
+    def _already_reviewed(
+        self, pull: PullSnapshot, earlier: EarlierSummary | None, chash: str, config: RepoConfig
+    ) -> PullRun | None:
+        """A head reviewed completely under the same configuration and model is not reviewed
+        again (no model call, no write) unless `/backend-review full` asks; the exit code is
+        the one that review had."""
+        state = earlier.state if earlier else None
+        if self.ask.full or state is None or not state.head_sha:
+            return None
+        if state.head_sha != pull.head_sha or state.config_hash != chash:
+            return None
+        message = (
+            f"backend-review: `{pull.head_sha[:7]}` was already reviewed with this configuration "
+            "and model; nothing to do (`/backend-review full` reviews it again)."
+        )
+        self.note(message)
+        fail_on = self.settings.fail_on or config.fail_on
+        code = EXIT_FINDINGS if _reaches(state.worst, fail_on) else EXIT_OK
+        return PullRun(code, skipped=message)
+
     def _scope(
-        self, pull: PullSnapshot, earlier: EarlierSummary | None, chash: str
-    ) -> tuple[set[str] | None, str]:
-        """Which paths to review: None = all; incremental only after a fast-forward push."""
+        self,
+        pull: PullSnapshot,
+        earlier: EarlierSummary | None,
+        chash: str,
+        files: Sequence[FileDiff],
+    ) -> tuple[LineScope | None, str]:
+        """What to review: None = everything; after a fast-forward push, the lines it changed."""
         state = earlier.state if earlier else None
         if state is None or not state.head_sha:
             return None, "Full review (first review of this pull request)."
@@ -201,16 +260,20 @@ class PullReview:
             return None, "Full review (asked for)."
         if state.config_hash != chash:
             return None, "Full review (the configuration or model changed since the last review)."
-        if state.head_sha == pull.head_sha:
-            return None, f"Full review of `{pull.head_sha[:7]}` again (already reviewed)."
-        paths = changed_since(self.repo.compare(state.head_sha, pull.head_sha))
-        if paths is None:
+        try:
+            pushed = pushed_diffs(self.repo.compare(state.head_sha, pull.head_sha))
+        except RequestFailedError as exc:
+            self.note(f"backend-review: {exc}; reviewing everything", level="warning")
+            return None, f"Full review (comparing with `{state.head_sha[:7]}` failed)."
+        if pushed is None:
             return None, (
                 f"Full review (`{state.head_sha[:7]}` is not an ancestor of the new head: "
                 "force-push or rebase)."
             )
-        return paths, (
-            f"Incremental review: {len(paths)} file(s) changed since `{state.head_sha[:7]}`."
+        scope = incremental_scope(files, pushed, since=state.head_sha)
+        return scope, (
+            f"Incremental review: {len(scope.paths)} file(s) changed since "
+            f"`{state.head_sha[:7]}`; only the lines changed since then were reviewed."
         )
 
     # ---------------------------------------------------------------- publish
@@ -222,6 +285,7 @@ class PullReview:
             prefix=self.repo.prefix,
             number=outcome.number,
             head_sha=outcome.pull.head_sha,
+            readback=PullReadBack(self.repo, outcome.number) if self.sender is self.repo else None,
         )
         code = EXIT_OK
         try:

@@ -21,6 +21,7 @@ from bot.models import (
 from bot.review.findings import merge_findings
 from bot.review.placement import place_findings
 from bot.review.result import ReviewRequest, ReviewResult
+from bot.review.scope import scoped_findings
 
 if TYPE_CHECKING:
     from bot.llm.client import ModelReviewer
@@ -49,13 +50,18 @@ async def run_review(
     a model failure leaves the static findings and whatever requests succeeded.
     """
     started = clock()
-    reports = classify_files(request.files, config)
-    reviewed = [(f, r) for f, r in zip(request.files, reports, strict=True) if r.reviewed]
-    static = run_checks(
-        [f for f, _ in reviewed],
-        [r for _, r in reviewed],
-        config.checks,
-        source=request.source,
+    scope = request.scope
+    files = [f for f in request.files if scope is None or f.path in scope.paths]
+    reports = classify_files(files, config)
+    reviewed = [(f, r) for f, r in zip(files, reports, strict=True) if r.reviewed]
+    static, static_outside = scoped_findings(
+        run_checks(
+            [f for f, _ in reviewed],
+            [r for _, r in reviewed],
+            config.checks,
+            source=request.source,
+        ),
+        scope,
     )
     if model is None:
         outcome = ModelOutcome(
@@ -68,10 +74,12 @@ async def run_review(
             title=request.title,
             description=request.description,
             source=request.source,
+            scope=scope,
         )
         outcome = await model.review(work, config=config)
+    model_found, model_outside = scoped_findings(outcome.findings, scope)
     findings = merge_findings(
-        at_least(static, config.min_severity), at_least(outcome.findings, config.min_severity)
+        at_least(static, config.min_severity), at_least(model_found, config.min_severity)
     )
     by_path = {f.path: f for f in request.files}
     placement = place_findings(
@@ -92,4 +100,5 @@ async def run_review(
         model_summaries=outcome.summaries,
         model=model.model if model is not None else None,
         placed=placement.placed,
+        outside_scope=static_outside + model_outside,
     )

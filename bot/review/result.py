@@ -15,6 +15,7 @@ from bot.models import (
     FileReport,
     Finding,
     InlineComment,
+    LineScope,
     ModelStatus,
     Usage,
 )
@@ -28,6 +29,8 @@ class ReviewRequest:
     title: str | None = None
     description: str | None = None
     source: ContentSource | None = None
+    # Incremental review: only these lines are reviewed and commented on (None: everything).
+    scope: LineScope | None = None
 
 
 @dataclass
@@ -45,3 +48,4 @@ class ReviewResult:
     model: str | None = None  # the model id, when the model review ran
     # Each inline comment with the finding it came from (its fingerprint is taken where placed).
     placed: list[tuple[Finding, InlineComment]] = field(default_factory=list)
+    outside_scope: int = 0  # findings on lines an earlier review covered (incremental review)

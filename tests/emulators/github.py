@@ -343,6 +343,9 @@ class GitHubEmulator:
         body: Any = None,
         headers: dict[str, str] | None = None,
         times: int = 1,
+        *,
+        applied: bool = False,
+        delay: float = 0.0,
     ) -> None:
         """Answer the next `times` requests matching method (`*` = any) and path regex with `status`.
 
@@ -350,13 +353,16 @@ class GitHubEmulator:
         SecondaryRateLimitExceeded), `{"x-ratelimit-remaining": "0"}` for a primary one
         (PrimaryRateLimitExceeded); without either a 403 is a plain permission error. The default body
         agrees with the headers; a `str` body is sent as text/html (GitHub's 502 pages).
+        `applied=True` serves the request (a write is stored) and then answers `status`: the answer
+        is lost. `delay` holds the answer that many seconds (a timeout when the client waits less);
+        with `applied` the request is served first and its real answer comes late.
         """
         lowered = {key.lower(): value for key, value in (headers or {}).items()}
         if body is None:
             body = error(_failure_message(status, lowered), status=status)
         with self._lock:
             self.state.failures.append(
-                Failure(method.upper(), path_regex, status, body, lowered, times)
+                Failure(method.upper(), path_regex, status, body, lowered, times, applied, delay)
             )
 
     # ------------------------------------------------------------ accessors
@@ -423,16 +429,21 @@ class GitHubEmulator:
         with self._lock:
             self.state.used += 1
             self._requests.append(RecordedRequest(method, path, query, headers, body))
-            reply = self._take_failure(method, path)
+            failure = self._take_failure(method, path)
+            reply = failure[0] if failure and not failure[1].applied else None
             if reply is None:
                 if parsed:
                     reply = self._serve(Request(method, path, query, headers, body))
                 else:
                     reply = Reply(400, error("Problems parsing JSON", status=400))
+                if failure and failure[1].applied and not failure[1].delay:
+                    reply = failure[0]  # stored, but the answer is lost
             reply.headers = {**self._standard_headers(reply), **reply.headers}
-            return reply
+        if failure and failure[1].delay:
+            time.sleep(failure[1].delay)  # outside the lock: other requests go on
+        return reply
 
-    def _take_failure(self, method: str, path: str) -> Reply | None:
+    def _take_failure(self, method: str, path: str) -> tuple[Reply, Failure] | None:
         for failure in self.state.failures:
             if failure.method in ("*", method) and re.search(failure.path_regex, path):
                 failure.times -= 1
@@ -441,9 +452,10 @@ class GitHubEmulator:
                 content_type = (
                     JSON if not isinstance(failure.body, str) else "text/html; charset=utf-8"
                 )
-                return Reply(
+                reply = Reply(
                     failure.status, copy.deepcopy(failure.body), dict(failure.headers), content_type
                 )
+                return reply, failure
         return None
 
     def _identify(self, headers: dict[str, str]) -> tuple[Token | None, Reply | None]:

@@ -205,6 +205,8 @@ class Failure:
     body: Any
     headers: dict[str, str]
     times: int
+    applied: bool = False  # the request is served (stored) before the failure is answered
+    delay: float = 0.0  # seconds to wait before answering (longer than the client waits: a timeout)
 
 
 @dataclass
