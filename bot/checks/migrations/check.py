@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from bot.checks.migrations import js, laravel_ef, rails
 from bot.checks.migrations.alembic import analyse_alembic
 from bot.checks.migrations.django import analyse_django
+from bot.checks.migrations.django_history import History
 from bot.checks.migrations.pyast import parse_python
 from bot.checks.migrations.sql import squawk_findings
 from bot.checks.migrations.sql_sources import sql_file_snippet
@@ -97,18 +98,18 @@ def _is_candidate(file: FileDiff, report: FileReport | None) -> bool:
     return _strong_signal(file)
 
 
-def _python(analyse: Callable[..., Analysis]) -> Analyser:
+def _python(analyse: Callable[..., Analysis], **extra: object) -> Analyser:
     def run(mt: MigrationText, pg_major: int) -> Analysis:
         tree = parse_python(mt.text)
-        return Analysis() if tree is None else analyse(mt, tree, pg_major=pg_major)
+        return Analysis() if tree is None else analyse(mt, tree, pg_major=pg_major, **extra)
 
     return run
 
 
-def _analysers() -> dict[str, Analyser]:
+def _analysers(history: History) -> dict[str, Analyser]:
     return {
         "alembic": _python(analyse_alembic),
-        "django": _python(analyse_django),
+        "django": _python(analyse_django, history=history),
         "rails": rails.analyse_rails,
         "laravel": laravel_ef.analyse_laravel,
         "efcore": laravel_ef.analyse_efcore,
@@ -136,15 +137,16 @@ def collect(
     """Analyse every migration among the files; squawk runs at most once, over all SQL."""
     by_path = {r.path: r for r in reports}
     chosen = [f for f in files if _is_candidate(f, by_path.get(f.path))]
-    analysers = _analysers()
+    texts = [migration_text(f, source) for f in chosen]
+    history = History(source, {mt.path: mt.text for mt in texts if mt.complete})
+    analysers = _analysers(history)
     major = pg_major(config.postgres_version)
     # A schema dump (Rails structure.sql, schema.sql) mirrors the migrations beside it.
     has_migrations = any(not _SCHEMA_DUMP.search(f.path.lower()) for f in chosen)
     report = MigrationReport()
     snippets = []
     new_tables: dict[str, set[str]] = {}
-    for file in chosen:
-        mt = migration_text(file, source)
+    for file, mt in zip(chosen, texts, strict=True):
         framework = detect_framework(file.path, mt.text)
         if framework in {"sql", "structure"}:
             if framework == "structure" and has_migrations:
