@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.checks.migrations import js, laravel_ef, rails
 from bot.checks.migrations.alembic import analyse_alembic
@@ -19,8 +19,15 @@ from bot.checks.migrations.django_history import History
 from bot.checks.migrations.pyast import parse_python
 from bot.checks.migrations.sql import squawk_findings
 from bot.checks.migrations.sql_sources import sql_file_snippet
-from bot.checks.migrations.squawk import Runner, find_squawk, run_squawk, subprocess_runner
-from bot.checks.migrations.text import Analysis, MigrationText, migration_text
+from bot.checks.migrations.sql_fallback import split_snippet, unparsed_findings
+from bot.checks.migrations.squawk import (
+    Runner,
+    SquawkHit,
+    find_squawk,
+    run_squawk,
+    subprocess_runner,
+)
+from bot.checks.migrations.text import Analysis, MigrationText, SqlSnippet, migration_text
 from bot.config import ChecksConfig
 from bot.models import ContentSource, FileDiff, FileReport, Finding
 
@@ -144,7 +151,7 @@ def collect(
     # A schema dump (Rails structure.sql, schema.sql) mirrors the migrations beside it.
     has_migrations = any(not _SCHEMA_DUMP.search(f.path.lower()) for f in chosen)
     report = MigrationReport()
-    snippets = []
+    snippets: list[SqlSnippet] = []
     new_tables: dict[str, set[str]] = {}
     for file, mt in zip(chosen, texts, strict=True):
         framework = detect_framework(file.path, mt.text)
@@ -172,8 +179,41 @@ def collect(
         report.squawk_runs = ran.runs
         if ran.note:
             report.notes.append(ran.note)
-        report.findings.extend(squawk_findings(snippets, ran.hits, orm_new_tables=new_tables))
+        hits = list(ran.hits)
+        broken = {h.index for h in hits if h.rule == "syntax-error"}
+        if broken:
+            snippets, hits = _reparse(report, snippets, hits, broken, config, runner, squawk_binary)
+        report.findings.extend(squawk_findings(snippets, hits, orm_new_tables=new_tables))
     return report
+
+
+def _reparse(
+    report: MigrationReport,
+    snippets: list[SqlSnippet],
+    hits: list[SquawkHit],
+    broken: set[int],
+    config: ChecksConfig,
+    runner: Runner,
+    binary: str | None,
+) -> tuple[list[SqlSnippet], list[SquawkHit]]:
+    """Lint the statements of files squawk could not parse one by one (a second run)."""
+    kept = [s for i, s in enumerate(snippets) if i not in broken]
+    index = {old: new for new, old in enumerate(i for i in range(len(snippets)) if i not in broken)}
+    out = [replace(h, index=index[h.index]) for h in hits if h.index in index]
+    pieces = [p for i in sorted(broken) for p in split_snippet(snippets[i])]
+    again = run_squawk(
+        [(p.text, p.in_transaction) for p in pieces],
+        pg_version=config.postgres_version,
+        binary=binary or find_squawk(),
+        runner=runner,
+    )
+    report.squawk_runs += again.runs
+    bad = {h.index for h in again.hits if h.rule == "syntax-error"}
+    for i, piece in enumerate(pieces):
+        if i in bad:
+            report.findings.extend(unparsed_findings(piece))
+    out += [replace(h, index=h.index + len(kept)) for h in again.hits if h.index not in bad]
+    return kept + pieces, out
 
 
 def check(

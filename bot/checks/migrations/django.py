@@ -309,10 +309,12 @@ def _unique_together(state: _State, op: ast.Call, what: str) -> None:
 
 
 def _run_sql(state: _State, op: ast.Call, what: str) -> None:
-    sql = argument(op, 0, "sql")
+    sql = _resolve(state.tree, argument(op, 0, "sql"))
     items = sql.elts if isinstance(sql, ast.List | ast.Tuple) else [sql]
     for item in items:
-        node = item.elts[0] if isinstance(item, ast.Tuple) and item.elts else item
+        item = _resolve(state.tree, item)
+        params = isinstance(item, ast.Tuple | ast.List) and len(item.elts) == 2
+        node = _resolve(state.tree, item.elts[0]) if isinstance(item, ast.Tuple) else item
         text = add_sql(
             state.out,
             state.mt,
@@ -320,9 +322,19 @@ def _run_sql(state: _State, op: ast.Call, what: str) -> None:
             anchor=op.lineno,
             in_transaction=state.atomic,
             framework="django",
+            placeholders=params,
         )
         if text is not None:
             (state.data if is_dml(text) else state.schema).append(op.lineno)
+        elif node is not None:
+            emit(
+                state.out,
+                state.mt,
+                op.lineno,
+                "unparsed-sql",
+                detail=f"{what} runs SQL built at run time (`{ast.unparse(node)[:80]}`), "
+                "which could not be read or linted.",
+            )
     reverse = argument(op, 1, "reverse_sql")
     if reverse is None or is_const(reverse, None):
         emit(
@@ -333,6 +345,18 @@ def _run_sql(state: _State, op: ast.Call, what: str) -> None:
             detail=f"{what} has no `reverse_sql`, so this migration cannot be unapplied.",
             fix="Pass `reverse_sql=` (use `migrations.RunSQL.noop` when nothing needs undoing).",
         )
+
+
+def _resolve(tree: ast.Module, node: ast.expr | None) -> ast.expr | None:
+    """A module-level constant's value for its name (`RunSQL(FORWARD_SQL)`)."""
+    if not isinstance(node, ast.Name):
+        return node
+    for st in tree.body:
+        if isinstance(st, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == node.id for t in st.targets
+        ):
+            return st.value
+    return node
 
 
 def _run_python(state: _State, op: ast.Call, what: str) -> None:

@@ -202,6 +202,12 @@ RULES: dict[str, Rule] = {
         "Put the data change in its own migration (outside the schema change's transaction) "
         "and backfill in batches.",
     ),
+    "unparsed-sql": Rule(
+        "low",
+        "SQL squawk could not parse",
+        "This statement was not linted by squawk; only its obvious hazards were read.",
+        "Check the statement by hand (or with `squawk` locally) for locks and rewrites.",
+    ),
 }
 
 _GENERIC = Rule("low", "squawk: {rule}", "", "")
