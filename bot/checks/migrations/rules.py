@@ -202,6 +202,12 @@ RULES: dict[str, Rule] = {
         "Put the data change in its own migration (outside the schema change's transaction) "
         "and backfill in batches.",
     ),
+    "safety-assured": Rule(
+        "info",
+        "strong_migrations safety_assured: checks skipped on purpose",
+        "",
+        "",
+    ),
     "unparsed-sql": Rule(
         "low",
         "SQL squawk could not parse",
