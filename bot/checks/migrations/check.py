@@ -14,12 +14,14 @@ from dataclasses import dataclass, field, replace
 
 from bot.checks.migrations import js, laravel_ef, rails
 from bot.checks.migrations.alembic import analyse_alembic
+from bot.checks.migrations.declarative import analyse_declarative
 from bot.checks.migrations.django import analyse_django
 from bot.checks.migrations.django_history import History
+from bot.checks.migrations.liquibase import analyse_liquibase
 from bot.checks.migrations.pyast import parse_python
 from bot.checks.migrations.sql import squawk_findings
-from bot.checks.migrations.sql_sources import sql_file_snippet
 from bot.checks.migrations.sql_fallback import split_snippet, unparsed_findings
+from bot.checks.migrations.sql_sources import sql_file_snippet
 from bot.checks.migrations.squawk import (
     Runner,
     SquawkHit,
@@ -40,6 +42,9 @@ _EFCORE = re.compile(r"\bMigrationBuilder\s+migrationBuilder\b")
 _TYPEORM = re.compile(r"\bMigrationInterface\b|\bqueryRunner\s*:\s*QueryRunner\b")
 _SEQUELIZE = re.compile(r"\bqueryInterface\s*\.\s*\w+\s*\(")
 _KNEX = re.compile(r"\bknex\s*\.\s*(schema|raw)\b")
+_LIQUIBASE = re.compile(r"databaseChangeLog")
+_ATLAS = re.compile(r'^\s*table\s+"[\w.]+"\s*\{', re.MULTILINE)
+_DRIZZLE = re.compile(r"\b(?:pg|mysql|sqlite)Table\(|['\"]drizzle-orm")
 _SCHEMA_DUMP = re.compile(r"(^|/)(structure|schema)\.sql$")
 _SCRIPT_EXT = (".py", ".rb", ".php", ".cs", ".js", ".ts", ".mjs", ".cjs", ".mts", ".cts")
 
@@ -61,6 +66,9 @@ _BY_CONTENT: tuple[tuple[tuple[str, ...], str, re.Pattern[str]], ...] = (
     ((".rb",), "rails", _RAILS),
     ((".php",), "laravel", _LARAVEL),
     ((".cs",), "efcore", _EFCORE),
+    ((".xml", ".yaml", ".yml", ".json"), "liquibase", _LIQUIBASE),
+    ((".hcl",), "atlas", _ATLAS),
+    (_SCRIPT_EXT[4:], "drizzle", _DRIZZLE),
     (_SCRIPT_EXT[4:], "typeorm", _TYPEORM),
     (_SCRIPT_EXT[4:], "sequelize", _SEQUELIZE),
     (_SCRIPT_EXT[4:], "knex", _KNEX),
@@ -123,6 +131,7 @@ def _analysers(history: History) -> dict[str, Analyser]:
         "typeorm": js.analyse_typeorm,
         "sequelize": js.analyse_sequelize,
         "knex": js.analyse_knex,
+        "liquibase": analyse_liquibase,
     }
 
 
@@ -162,10 +171,12 @@ def collect(
             if snippet is not None:
                 snippets.append(snippet)
             continue
-        analyse = analysers.get(framework or "")
-        if analyse is None:
+        if framework in {"atlas", "drizzle"}:
+            result = analyse_declarative(file, mt, source, framework or "")
+        elif (analyse := analysers.get(framework or "")) is not None:
+            result = analyse(mt, major)
+        else:
             continue
-        result = analyse(mt, major)
         report.findings.extend(result.findings)
         snippets.extend(result.snippets)
         new_tables.setdefault(file.path, set()).update(result.new_tables)
@@ -187,7 +198,7 @@ def collect(
     return report
 
 
-def _reparse(
+def _reparse(  # noqa: PLR0917 - one call site, all of it is the review's state
     report: MigrationReport,
     snippets: list[SqlSnippet],
     hits: list[SquawkHit],

@@ -311,8 +311,8 @@ def _unique_together(state: _State, op: ast.Call, what: str) -> None:
 def _run_sql(state: _State, op: ast.Call, what: str) -> None:
     sql = _resolve(state.tree, argument(op, 0, "sql"))
     items = sql.elts if isinstance(sql, ast.List | ast.Tuple) else [sql]
-    for item in items:
-        item = _resolve(state.tree, item)
+    for raw in items:
+        item = _resolve(state.tree, raw)
         params = isinstance(item, ast.Tuple | ast.List) and len(item.elts) == 2
         node = _resolve(state.tree, item.elts[0]) if isinstance(item, ast.Tuple) else item
         text = add_sql(

@@ -80,7 +80,7 @@ def _rewrites(old: str, new: str) -> bool:
     if old == new:
         return False
     if old.startswith("varchar"):
-        if new == "text" or new == "varchar":
+        if new in {"text", "varchar"}:
             return False
         if new.startswith("varchar(") and old != "varchar":
             return int(new[8:-1]) < int(old[8:-1])
