@@ -37,9 +37,7 @@ class History:
             self._trees[key] = parse_python(text) if text is not None else None
         return self._trees[key]
 
-    def previous_field(
-        self, path: str, tree: ast.Module, model: str, name: str
-    ) -> ast.Call | None:
+    def previous_field(self, path: str, tree: ast.Module, model: str, name: str) -> ast.Call | None:
         """The field's definition before this migration, or None when it cannot be known."""
         folder = posixpath.dirname(path)
         seen = {path}

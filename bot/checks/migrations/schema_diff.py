@@ -118,9 +118,7 @@ def _table(old: Table, new: Table, out: Sides) -> None:
             )
     for name, idx in old.indexes.items():
         if name not in new.indexes:
-            out.old(
-                idx.line, "require-concurrent-index-deletion", f"Index `{name}` is dropped."
-            )
+            out.old(idx.line, "require-concurrent-index-deletion", f"Index `{name}` is dropped.")
     _constraints(old, new, out)
 
 
