@@ -11,11 +11,10 @@ import ast
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bot.checks.migrations.django_fields import changes
+from bot.checks.migrations.django_fields import changes, volatile_default
 from bot.checks.migrations.django_history import History
 from bot.checks.migrations.fixes import fix_for
 from bot.checks.migrations.pyast import (
-    VOLATILE_SQL,
     add_sql,
     argument,
     call_name,
@@ -174,7 +173,7 @@ def _add_field(state: _State, op: ast.Call, what: str) -> None:
         default = keyword(fld, "auto_now")
     db_default = keyword(fld, "db_default")
     line = op.lineno
-    volatile = db_default is not None and VOLATILE_SQL.search(ast.unparse(db_default) + "(")
+    volatile = volatile_default(db_default)
     if volatile or (state.pg_major < 11 and (default or db_default) is not None):
         emit(
             state.out,

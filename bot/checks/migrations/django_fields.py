@@ -8,9 +8,10 @@ digits and the same scale).
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 
-from bot.checks.migrations.pyast import call_name, is_const, keyword
+from bot.checks.migrations.pyast import VOLATILE_SQL, call_name, is_const, keyword
 
 _VARCHAR_DEFAULTS = {
     "CharField": None,
@@ -46,6 +47,7 @@ _TYPES = {
     "GenericIPAddressField": "inet",
     "IPAddressField": "inet",
 }
+_VOLATILE_DJANGO = re.compile(r"\b(?:RandomUUID|Random|UUID4|UUID7)\s*\(")
 _RELATIONS = frozenset({"ForeignKey", "OneToOneField"})
 
 
@@ -89,6 +91,14 @@ def _rewrites(old: str, new: str) -> bool:
         (od, os_), (nd, ns) = (tuple(t[8:-1].split(",")) for t in (old, new))
         return os_ != ns or int(nd) < int(od)
     return True
+
+
+def volatile_default(node: ast.expr | None) -> bool:
+    """`db_default=` with a volatile value (RandomUUID(), Random(), raw gen_random_uuid())."""
+    if node is None:
+        return False
+    text = ast.unparse(node)
+    return bool(VOLATILE_SQL.search(text + "(") or _VOLATILE_DJANGO.search(text))
 
 
 def changes(old: ast.Call, new: ast.Call) -> list[Change]:
