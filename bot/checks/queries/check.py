@@ -14,10 +14,18 @@ from bot.checks.queries.common import (
     RULES,
     Hit,
     added_lines,
+    has_any,
     hunk_texts,
     language_of,
     new_side_text,
     sql_hits,
+)
+from bot.checks.queries.lazy_python import HINTS, scan_relations
+from bot.checks.queries.orm_models import (
+    ModelIndex,
+    add_module,
+    extend_from_source,
+    worth_indexing,
 )
 from bot.checks.queries.patterns import scan_patterns
 from bot.checks.queries.pyparse import python_trees
@@ -35,6 +43,7 @@ def check(
 ) -> list[Finding]:
     """Static findings of the query family for the reviewed, non-migration files."""
     by_path = {r.path: r for r in reports}
+    index = model_index(files, source)
     out: list[Finding] = []
     for file in files:
         report = by_path.get(file.path)
@@ -48,13 +57,20 @@ def check(
         added = added_lines(file)
         if not added:
             continue
-        hits = scan_file(file, language, api="api" in report.categories, source=source)
+        hits = scan_file(
+            file, language, api="api" in report.categories, source=source, index=index
+        )
         out.extend(_findings(file.path, hits, added))
     return out
 
 
 def scan_file(
-    file: FileDiff, language: str, *, api: bool, source: ContentSource | None = None
+    file: FileDiff,
+    language: str,
+    *,
+    api: bool,
+    source: ContentSource | None = None,
+    index: ModelIndex | None = None,
 ) -> list[Hit]:
     """Every hit in one file, on any new-side line (the caller keeps the added ones)."""
     if language == "sql":
@@ -62,12 +78,36 @@ def scan_file(
     if language == "python":
         text = new_side_text(file)
         whole = source is not None and file.status != "added"
-        if not python_worth_parsing(text, api=api, whole_file=whole):
+        relations = index is not None and has_any(text, HINTS)
+        if not python_worth_parsing(text, api=api, whole_file=whole) and not relations:
             return []
         trees = python_trees(file, source)
         lines = file.new_text_lines()
-        return scan_python(trees, api=api, lines=lines, file_text=text, added=added_lines(file))
+        hits = scan_python(trees, api=api, lines=lines, file_text=text, added=added_lines(file))
+        if relations and index is not None:
+            hits.extend(scan_relations(trees, index, lines))
+        return hits
     return scan_patterns(file, language, api=api)
+
+
+def model_index(files: Sequence[FileDiff], source: ContentSource | None) -> ModelIndex:
+    """Models and serializers of the changed Python files and, with a source, their imports."""
+    index = ModelIndex()
+    parsed = []
+    for file in files:
+        if file.status == "removed" or file.is_binary or not file.path.endswith(".py"):
+            continue
+        text = new_side_text(file)
+        if not (worth_indexing(text) or has_any(text, HINTS)):
+            continue
+        trees = python_trees(file, source)
+        for tree in trees:
+            if worth_indexing(text):
+                add_module(index, tree, file.path)
+            parsed.append((file.path, tree))
+    if source is not None and parsed:
+        extend_from_source(index, parsed, source, {f.path for f in files})
+    return index
 
 
 def _sql_file(file: FileDiff, source: ContentSource | None) -> list[Hit]:

@@ -1,0 +1,99 @@
+"""N+1 through relations: lazy relation reads on loop items (Django, SQLAlchemy, DRF views),
+with models from the diff or, through a content source, from the imported modules at head."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import pytest
+
+from bot.checks.queries.check import check
+from bot.classify.classifier import classify_files
+from bot.config import ChecksConfig, RepoConfig
+from bot.diff import parse_diff
+from tests.test_checks_migrations import added_diff
+
+SAMPLES = Path(__file__).resolve().parent / "samples" / "queries" / "relations"
+
+
+class HeadSource:
+    def __init__(self, files: dict[str, str]) -> None:
+        self.files = files
+
+    def read(self, path: str, *, side: Literal["base", "head"]) -> str | None:
+        return self.files.get(path) if side == "head" else None
+
+
+def review(
+    files: dict[str, str], source: HeadSource | None = None
+) -> dict[str, set[tuple[int, str]]]:
+    diff = "".join(
+        added_diff(path, (SAMPLES / sample).read_text()) for path, sample in files.items()
+    )
+    parsed = parse_diff(diff)
+    found = check(parsed, classify_files(parsed, RepoConfig()), ChecksConfig(), source=source)
+    out: dict[str, set[tuple[int, str]]] = {p: set() for p in files}
+    for f in found:
+        if f.rule == "n-plus-one-query":
+            out[f.path].add((f.line, f.title))
+    return out
+
+
+def lines(result: dict[str, set[tuple[int, str]]], path: str) -> set[int]:
+    return {line for line, _ in result[path]}
+
+
+def test_django_relation_reads_in_loops() -> None:
+    """A foreign key read per order, a reverse manager counted per order, a filter on a
+    prefetched relation, and a many-to-many per order are each one query per item."""
+    result = review(
+        {"shop/models.py": "django_models.py", "shop/views.py": "django_views_unsafe.py"}
+    )
+    assert lines(result, "shop/views.py") == {10, 17, 23, 29}
+    titles = " ".join(t for _, t in result["shop/views.py"])
+    assert "order.customer" in titles and "order.items.count()" in titles
+
+
+def test_django_loaded_relations_are_not_reported() -> None:
+    """select_related / prefetch_related (named or all FKs), `_id` columns and plain fields."""
+    result = review({"shop/models.py": "django_models.py", "shop/views.py": "django_views_safe.py"})
+    assert result["shop/views.py"] == set()
+
+
+def test_models_at_head_come_from_the_content_source() -> None:
+    """Only the view is in the diff; its imported models module is read at head."""
+    source = HeadSource({"shop/models.py": (SAMPLES / "django_models.py").read_text()})
+    result = review({"shop/views.py": "django_views_unsafe.py"}, source)
+    assert lines(result, "shop/views.py") == {10, 17, 23, 29}
+    without = review({"shop/views.py": "django_views_unsafe.py"})
+    assert lines(without, "shop/views.py") == {17, 23, 29}  # managers are known by their calls
+
+
+def test_sqlalchemy_lazy_relationships() -> None:
+    """Lazy relationships read per row are reported; joinedload/selectinload and
+    `lazy="selectin"` relationships are not."""
+    result = review(
+        {
+            "library/models.py": "sqlalchemy_models.py",
+            "library/service.py": "sqlalchemy_service.py",
+        }
+    )
+    assert lines(result, "library/service.py") == {9, 15}
+
+
+@pytest.mark.parametrize("with_models_in_diff", [True, False])
+def test_drf_viewset_without_prefetch_for_nested_serializer(with_models_in_diff: bool) -> None:
+    """A viewset serving a serializer that nests `customer` and counts `items` through a
+    SerializerMethodField, with a bare queryset, gets one finding per relation; the prefetching
+    viewset and the flat serializer's viewset get none."""
+    files = {"shop/views.py": "drf_views.py", "shop/serializers.py": "drf_serializers.py"}
+    source = None
+    if with_models_in_diff:
+        files["shop/models.py"] = "django_models.py"
+    else:
+        source = HeadSource({"shop/models.py": (SAMPLES / "django_models.py").read_text()})
+    result = review(files, source)
+    assert lines(result, "shop/views.py") == {8}
+    titles = " ".join(t for _, t in result["shop/views.py"])
+    assert "Order.customer" in titles and "Order.items" in titles
