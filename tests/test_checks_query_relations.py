@@ -97,3 +97,44 @@ def test_drf_viewset_without_prefetch_for_nested_serializer(with_models_in_diff:
     assert lines(result, "shop/views.py") == {8}
     titles = " ".join(t for _, t in result["shop/views.py"])
     assert "Order.customer" in titles and "Order.items" in titles
+
+
+def test_active_record_associations_in_each_and_map() -> None:
+    """`post.author` and `post.comments` per post are reported on the bare relation (through the
+    `@posts` variable); `includes` / `preload` of the association silence it."""
+    result = review(
+        {
+            "app/models/post.rb": "rails_post.rb",
+            "app/controllers/posts_controller.rb": "rails_posts_controller.rb",
+        }
+    )
+    assert lines(result, "app/controllers/posts_controller.rb") == {5}
+    titles = " ".join(t for _, t in result["app/controllers/posts_controller.rb"])
+    assert "post.author" in titles
+
+
+def test_active_record_models_at_head() -> None:
+    """The model file is read at head when only the controller changed."""
+    source = HeadSource({"app/models/post.rb": (SAMPLES / "rails_post.rb").read_text()})
+    result = review({"app/controllers/posts_controller.rb": "rails_posts_controller.rb"}, source)
+    assert lines(result, "app/controllers/posts_controller.rb") == {5}
+
+
+def test_typeorm_lazy_relation_awaited_in_a_loop() -> None:
+    """`await user.photos` of a `lazy: true` relation per user is one query each; an eager
+    relation loaded with `relations:` is not."""
+    result = review({"src/user.ts": "typeorm_user.ts", "src/photos.ts": "typeorm_service.ts"})
+    assert lines(result, "src/photos.ts") == {8}
+
+
+def test_gorm_association_calls_in_a_loop_and_preload() -> None:
+    """`Association("Orders").Find` per user is a query in the loop; reading `u.Orders` after
+    `Preload("Orders")` is not."""
+    result = review({"internal/orders/totals.go": "gorm_orders.go"})
+    assert lines(result, "internal/orders/totals.go") == {11}
+
+
+def test_prisma_relation_read_per_item_and_include() -> None:
+    """The fluent relation call per post is a query in the loop; `include` is not."""
+    result = review({"src/posts.ts": "prisma_posts.ts"})
+    assert lines(result, "src/posts.ts") == {9}

@@ -20,6 +20,7 @@ from bot.checks.queries.common import (
     new_side_text,
     sql_hits,
 )
+from bot.checks.queries.lazy_patterns import pattern_relations
 from bot.checks.queries.lazy_python import HINTS, scan_relations
 from bot.checks.queries.orm_models import (
     ModelIndex,
@@ -44,6 +45,7 @@ def check(
     """Static findings of the query family for the reviewed, non-migration files."""
     by_path = {r.path: r for r in reports}
     index = model_index(files, source)
+    relations = pattern_relations(list(files), source)
     out: list[Finding] = []
     for file in files:
         report = by_path.get(file.path)
@@ -60,6 +62,7 @@ def check(
         hits = scan_file(
             file, language, api="api" in report.categories, source=source, index=index
         )
+        hits.extend(relations.get(file.path, []))
         out.extend(_findings(file.path, hits, added))
     return out
 
