@@ -20,7 +20,7 @@ from bot.checks.migrations.django_history import History
 from bot.checks.migrations.liquibase import analyse_liquibase
 from bot.checks.migrations.pyast import parse_python
 from bot.checks.migrations.sql import squawk_findings
-from bot.checks.migrations.sql_fallback import split_snippet, unparsed_findings
+from bot.checks.migrations.sql_fallback import screen, split_snippet, unparsed_findings
 from bot.checks.migrations.sql_sources import sql_file_snippet
 from bot.checks.migrations.squawk import (
     Runner,
@@ -43,12 +43,13 @@ _TYPEORM = re.compile(r"\bMigrationInterface\b|\bqueryRunner\s*:\s*QueryRunner\b
 _SEQUELIZE = re.compile(r"\bqueryInterface\s*\.\s*\w+\s*\(")
 _KNEX = re.compile(r"\bknex\s*\.\s*(schema|raw)\b")
 _LIQUIBASE = re.compile(r"databaseChangeLog")
-_ATLAS = re.compile(r'^\s*table\s+"[\w.]+"\s*\{', re.MULTILINE)
+_ATLAS = re.compile(r'^\s*(?:table|column|index|schema)\s+"[\w.]+"\s*\{', re.MULTILINE)
 _DRIZZLE = re.compile(r"\b(?:pg|mysql|sqlite)Table\(|['\"]drizzle-orm")
 _SCHEMA_DUMP = re.compile(r"(^|/)(structure|schema)\.sql$")
 _SCRIPT_EXT = (".py", ".rb", ".php", ".cs", ".js", ".ts", ".mjs", ".cjs", ".mts", ".cts")
 
 Analyser = Callable[[MigrationText, int], Analysis]
+_REPARSE_BUDGET = 64  # statements linted one by one when a file does not parse
 
 
 @dataclass
@@ -58,6 +59,7 @@ class MigrationReport:
     findings: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     squawk_runs: int = 0
+    unparsed: list[SqlSnippet] = field(default_factory=list)  # statements squawk cannot read
 
 
 _BY_CONTENT: tuple[tuple[tuple[str, ...], str, re.Pattern[str]], ...] = (
@@ -181,21 +183,43 @@ def collect(
         snippets.extend(result.snippets)
         new_tables.setdefault(file.path, set()).update(result.new_tables)
     if snippets:
-        ran = run_squawk(
-            [(s.text, s.in_transaction) for s in snippets],
-            pg_version=config.postgres_version,
-            binary=squawk_binary or find_squawk(),
-            runner=runner,
-        )
-        report.squawk_runs = ran.runs
-        if ran.note:
-            report.notes.append(ran.note)
-        hits = list(ran.hits)
-        broken = {h.index for h in hits if h.rule == "syntax-error"}
-        if broken:
-            snippets, hits = _reparse(report, snippets, hits, broken, config, runner, squawk_binary)
-        report.findings.extend(squawk_findings(snippets, hits, orm_new_tables=new_tables))
+        _lint_sql(report, snippets, new_tables, config, runner, squawk_binary)
     return report
+
+
+def _lint_sql(  # noqa: PLR0917 - one call site, all of it is the review's state
+    report: MigrationReport,
+    snippets: list[SqlSnippet],
+    new_tables: dict[str, set[str]],
+    config: ChecksConfig,
+    runner: Runner,
+    binary: str | None,
+) -> None:
+    """squawk over every snippet; statements it cannot read are read with patterns instead."""
+    screened = [screen(s) for s in snippets]
+    snippets = [clean for clean, _ in screened]
+    unreadable: dict[str, list[SqlSnippet]] = {}
+    for _, bad in screened:
+        for piece in bad:
+            unreadable.setdefault(piece.path, []).append(piece)
+    ran = run_squawk(
+        [(s.text, s.in_transaction) for s in snippets],
+        pg_version=config.postgres_version,
+        binary=binary or find_squawk(),
+        runner=runner,
+    )
+    report.squawk_runs = ran.runs
+    if ran.note:
+        report.notes.append(ran.note)
+    hits = list(ran.hits)
+    broken = {h.index for h in hits if h.rule == "syntax-error"}
+    if broken:
+        snippets, hits = _reparse(report, snippets, hits, broken, config, runner, binary)
+        for piece in report.unparsed:
+            unreadable.setdefault(piece.path, []).append(piece)
+    for pieces in unreadable.values():
+        report.findings.extend(unparsed_findings(pieces))
+    report.findings.extend(squawk_findings(snippets, hits, orm_new_tables=new_tables))
 
 
 def _reparse(  # noqa: PLR0917 - one call site, all of it is the review's state
@@ -207,11 +231,20 @@ def _reparse(  # noqa: PLR0917 - one call site, all of it is the review's state
     runner: Runner,
     binary: str | None,
 ) -> tuple[list[SqlSnippet], list[SquawkHit]]:
-    """Lint the statements of files squawk could not parse one by one (a second run)."""
+    """Lint the statements of files squawk could not parse one by one (a second run, bounded:
+    beyond the budget a file's statements are only read with patterns)."""
     kept = [s for i, s in enumerate(snippets) if i not in broken]
     index = {old: new for new, old in enumerate(i for i in range(len(snippets)) if i not in broken)}
     out = [replace(h, index=index[h.index]) for h in hits if h.index in index]
-    pieces = [p for i in sorted(broken) for p in split_snippet(snippets[i])]
+    pieces: list[SqlSnippet] = []
+    for i in sorted(broken):
+        split = split_snippet(snippets[i])
+        if len(pieces) + len(split) > _REPARSE_BUDGET or len(split) == 1:
+            report.unparsed.extend(split)
+        else:
+            pieces.extend(split)
+    if not pieces:
+        return kept, out
     again = run_squawk(
         [(p.text, p.in_transaction) for p in pieces],
         pg_version=config.postgres_version,
@@ -220,9 +253,7 @@ def _reparse(  # noqa: PLR0917 - one call site, all of it is the review's state
     )
     report.squawk_runs += again.runs
     bad = {h.index for h in again.hits if h.rule == "syntax-error"}
-    for i, piece in enumerate(pieces):
-        if i in bad:
-            report.findings.extend(unparsed_findings(piece))
+    report.unparsed.extend(p for i, p in enumerate(pieces) if i in bad)
     out += [replace(h, index=h.index + len(kept)) for h in again.hits if h.index not in bad]
     return kept + pieces, out
 

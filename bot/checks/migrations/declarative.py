@@ -9,7 +9,7 @@ from bot.checks.migrations.atlas import parse_atlas
 from bot.checks.migrations.drizzle import parse_drizzle
 from bot.checks.migrations.schema_diff import Sides, compare
 from bot.checks.migrations.sql_sources import embedded_snippet
-from bot.checks.migrations.text import Analysis, MigrationText, base_text
+from bot.checks.migrations.text import Analysis, MigrationText, base_text, with_sections
 from bot.models import ContentSource, FileDiff
 
 _SQL_TAG = re.compile(r"\bsql(?:\.raw)?\s*`((?:[^`\\$]|\\.|\$(?!\{))*)`", re.DOTALL)
@@ -47,7 +47,7 @@ def analyse_declarative(
     parse = parse_atlas if framework == "atlas" else parse_drizzle
     old_text, removed = base_text(file, source)
     sides = Sides(mt.path, mt.added, removed, fix=_FIXES.get(framework, {}))
-    new = parse(mt.text)
+    new = parse(mt.text if mt.complete else with_sections(mt.text, file))
     compare(parse(old_text), new, sides)
     out.findings.extend(sides.findings)
     if framework == "drizzle":

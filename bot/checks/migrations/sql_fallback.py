@@ -40,53 +40,149 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+_NEEDS = {
+    "ban-drop-table": "DROP",
+    "ban-drop-column": "DROP",
+    "renaming-column": "RENAME",
+    "renaming-table": "RENAME",
+    "changing-column-type": "TYPE",
+    "adding-not-nullable-field": "NOT NULL",
+    "require-concurrent-index-creation": "INDEX",
+    "adding-required-field": "NOT NULL",
+}
+
+
 def pattern_rules(statement: str) -> list[str]:
     """The hazards a statement shows on its face, without a parser."""
-    return [rule for rule, pattern in _PATTERNS if pattern.search(statement)]
+    upper = " ".join(statement[:4000].upper().split())
+    return [
+        rule for rule, pattern in _PATTERNS if _NEEDS[rule] in upper and pattern.search(upper)
+    ]
 
 
 def split_snippet(snip: SqlSnippet) -> list[SqlSnippet]:
-    """One snippet per statement, each keeping the whole text's line numbering."""
-    lines = snip.text.split("\n")
+    """One snippet per statement, each mapping its own lines back to the file's."""
     starts = line_starts(snip.text)
     out = []
     for begin, end in split_statements(snip.text):
-        if not snip.text[begin:end].strip():
-            continue
         chunk = snip.text[begin:end]
-        first = _line_of(starts, begin + len(chunk) - len(chunk.lstrip()))
-        last = _line_of(starts, max(begin, end - 1))
-        kept = [ln if first <= i <= last else "" for i, ln in enumerate(lines)]
-        out.append(replace(snip, text="\n".join(kept)))
+        if not chunk.strip():
+            continue
+        first = bisect.bisect_right(starts, begin) - 1
+        lines = snip.lines[first : first + chunk.count("\n") + 1]
+        out.append(replace(snip, text=chunk, lines=lines))
     return out
 
 
-def _line_of(starts: list[int], offset: int) -> int:
-    return bisect.bisect_right(starts, offset) - 1
-
-
-def unparsed_findings(snip: SqlSnippet) -> list[Finding]:
-    """`unparsed-sql` plus the pattern hazards of a statement squawk could not read."""
-    lines = snip.text.split("\n")
-    used = [i for i, ln in enumerate(lines) if ln.strip()]
-    if not used:
-        return []
-    anchor = next((snip.lines[i] for i in used if snip.lines[i] in snip.added), None)
-    if anchor is None:
-        anchor = snip.anchor if snip.anchor in snip.added else None
-    if anchor is None:
-        return []
-    statement = " ".join(" ".join(lines[i].split()) for i in used)
-    shown = statement if len(statement) <= 160 else statement[:157] + "..."
-    out = [
-        make_finding(
-            snip.path,
-            anchor,
-            "unparsed-sql",
-            detail=f"squawk could not parse `{shown}`, so it was only read for the obvious "
-            "hazards (dropped or renamed tables and columns, NOT NULL, type changes, indexes).",
-        )
+_KEYWORDS = frozenset(
+    [
+        "ABORT",
+        "ALTER",
+        "ANALYZE",
+        "BEGIN",
+        "CALL",
+        "CHECKPOINT",
+        "CLOSE",
+        "CLUSTER",
+        "COMMENT",
+        "COMMIT",
+        "COPY",
+        "CREATE",
+        "DEALLOCATE",
+        "DECLARE",
+        "DELETE",
+        "DISCARD",
+        "DO",
+        "DROP",
+        "END",
+        "EXECUTE",
+        "EXPLAIN",
+        "FETCH",
+        "GRANT",
+        "IMPORT",
+        "INSERT",
+        "LISTEN",
+        "LOAD",
+        "LOCK",
+        "MERGE",
+        "MOVE",
+        "NOTIFY",
+        "PREPARE",
+        "REASSIGN",
+        "REFRESH",
+        "REINDEX",
+        "RELEASE",
+        "RESET",
+        "REVOKE",
+        "ROLLBACK",
+        "SAVEPOINT",
+        "SECURITY",
+        "SELECT",
+        "SET",
+        "SHOW",
+        "START",
+        "TABLE",
+        "TRUNCATE",
+        "UNLISTEN",
+        "UPDATE",
+        "VACUUM",
+        "VALUES",
+        "WITH",
     ]
-    for rule in pattern_rules(statement):
-        out.append(make_finding(snip.path, anchor, rule, detail=f"`{shown}`."))
+)
+_FIRST_WORD = re.compile(r"(?:\s+|--[^\n]*|/\*.*?\*/)*([A-Za-z_]\w*|\S)", re.DOTALL)
+
+
+def screen(snip: SqlSnippet) -> tuple[SqlSnippet, list[SqlSnippet]]:
+    """Blank the statements that cannot be SQL (they do not start with a statement keyword:
+    templating, psql meta-commands, text cut by the diff), which would make squawk reject the
+    whole file; return the cleaned snippet and the blanked statements, each as a snippet."""
+    pieces = split_snippet(snip)
+    bad = [p for p in pieces if not _starts_like_sql(p.text)]
+    if not bad:
+        return snip, []
+    text = snip.text
+    for begin, end in reversed(split_statements(text)):
+        if not _starts_like_sql(text[begin:end]):
+            text = text[:begin] + re.sub(r"[^\n]", " ", text[begin:end]) + text[end:]
+    return replace(snip, text=text), bad
+
+
+def _starts_like_sql(text: str) -> bool:
+    m = _FIRST_WORD.match(text)
+    return m is None or m.group(1).upper() in _KEYWORDS
+
+
+def unparsed_findings(pieces: list[SqlSnippet]) -> list[Finding]:
+    """One `unparsed-sql` per file (naming the first statement and how many there are), plus
+    the pattern hazards of each statement squawk could not read."""
+    out: list[Finding] = []
+    first: tuple[int, str] | None = None
+    count = 0
+    for snip in pieces:
+        lines = snip.text.split("\n")
+        used = [i for i, ln in enumerate(lines) if ln.strip()]
+        anchor = next((snip.lines[i] for i in used if snip.lines[i] in snip.added), None)
+        if anchor is None and snip.anchor in snip.added:
+            anchor = snip.anchor
+        if anchor is None or not used:
+            continue
+        statement = " ".join(" ".join(lines[i].split()) for i in used)
+        shown = statement if len(statement) <= 160 else statement[:157] + "..."
+        count += 1
+        first = first or (anchor, shown)
+        for rule in pattern_rules(statement):
+            out.append(make_finding(snip.path, anchor, rule, detail=f"`{shown}`."))
+    if first is not None:
+        more = f" (and {count - 1} more statement(s) of this file)" if count > 1 else ""
+        out.append(
+            make_finding(
+                pieces[0].path,
+                first[0],
+                "unparsed-sql",
+                detail=f"squawk could not parse `{first[1]}`{more}, so it was only read for "
+                "the obvious hazards (dropped or renamed tables and columns, NOT NULL, type "
+                "changes, indexes).",
+            )
+        )
     return out

@@ -64,8 +64,14 @@ def migration_text(file: FileDiff, source: ContentSource | None = None) -> Migra
     lines = [""] * last
     for n, ln in shown.items():
         lines[n - 1] = ln.text
-    _sections(lines, file, new=True)
     return MigrationText(file.path, "\n".join(lines), added, complete=False)
+
+
+def with_sections(text: str, file: FileDiff) -> str:
+    """The partial new text with each hunk's section heading put above the hunk."""
+    lines = text.split("\n")
+    _sections(lines, file, new=True)
+    return "\n".join(lines)
 
 
 def _sections(lines: list[str], file: FileDiff, *, new: bool) -> None:

@@ -44,7 +44,10 @@ def check(
 ) -> list[Finding]:
     """Static findings of the query family for the reviewed, non-migration files."""
     by_path = {r.path: r for r in reports}
-    index = model_index(files, source)
+    index = model_index(
+        [f for f in files if "migration" not in getattr(by_path.get(f.path), "categories", ())],
+        source,
+    )
     relations = pattern_relations(list(files), source)
     out: list[Finding] = []
     for file in files:
@@ -81,7 +84,7 @@ def scan_file(
     if language == "python":
         text = new_side_text(file)
         whole = source is not None and file.status != "added"
-        relations = index is not None and has_any(text, HINTS)
+        relations = index is not None and _loops_over_queries(text)
         if not python_worth_parsing(text, api=api, whole_file=whole) and not relations:
             return []
         trees = python_trees(file, source)
@@ -93,6 +96,11 @@ def scan_file(
     return scan_patterns(file, language, api=api)
 
 
+def _loops_over_queries(text: str) -> bool:
+    """Cheap test: a loop and a queryset/statement, or a DRF view with a serializer."""
+    return ("for " in text and has_any(text, HINTS)) or "serializer_class" in text
+
+
 def model_index(files: Sequence[FileDiff], source: ContentSource | None) -> ModelIndex:
     """Models and serializers of the changed Python files and, with a source, their imports."""
     index = ModelIndex()
@@ -101,11 +109,11 @@ def model_index(files: Sequence[FileDiff], source: ContentSource | None) -> Mode
         if file.status == "removed" or file.is_binary or not file.path.endswith(".py"):
             continue
         text = new_side_text(file)
-        if not (worth_indexing(text) or has_any(text, HINTS)):
+        models = worth_indexing(text)
+        if not (models or (source is not None and _loops_over_queries(text))):
             continue
-        trees = python_trees(file, source)
-        for tree in trees:
-            if worth_indexing(text):
+        for tree in python_trees(file, source):
+            if models:
                 add_module(index, tree, file.path)
             parsed.append((file.path, tree))
     if source is not None and parsed:

@@ -25,7 +25,7 @@ _ALWAYS_QUERY = frozenset(
 )  # fmt: skip
 _MANAGER = frozenset({"all", "count", "exists", "first", "last", *_ALWAYS_QUERY})
 _VIEW_BASES = ("ViewSet", "APIView", "ListAPIView", "GenericAPIView", "ListCreateAPIView")
-HINTS = (".objects", "select(", "query(", "serializer_class", "Serializer")
+HINTS = (".objects", "select(", "query(")
 
 
 @dataclass

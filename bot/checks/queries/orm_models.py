@@ -18,7 +18,7 @@ _DJANGO_MANY = frozenset({"ManyToManyField", "ParentalManyToManyField", "Generic
 _EAGER = frozenset(
     {"joined", "selectin", "subquery", "immediate", "raise", "raise_on_sql", "noload"}
 )
-_MARKERS = ("models.Model", "relationship(", "ForeignKey(", "Serializer")
+_MARKERS = ("models.Model", "relationship(", "Serializer")
 _MAX_READS = 24
 
 
