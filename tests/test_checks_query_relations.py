@@ -138,3 +138,16 @@ def test_prisma_relation_read_per_item_and_include() -> None:
     """The fluent relation call per post is a query in the loop; `include` is not."""
     result = review({"src/posts.ts": "prisma_posts.ts"})
     assert lines(result, "src/posts.ts") == {9}
+
+
+def test_drf_serializer_change_is_checked_against_the_views_at_head() -> None:
+    """When only the serializer changed, the sibling views module is read at head: the nested
+    fields the bare viewset does not load are reported on the serializer's lines."""
+    source = HeadSource(
+        {
+            "shop/models.py": (SAMPLES / "django_models.py").read_text(),
+            "shop/views.py": (SAMPLES / "drf_views.py").read_text(),
+        }
+    )
+    result = review({"shop/serializers.py": "drf_serializers.py"}, source)
+    assert lines(result, "shop/serializers.py") == {13, 14}

@@ -49,6 +49,7 @@ def check(
         source,
     )
     relations = pattern_relations(list(files), source)
+    diff_paths = frozenset(f.path for f in files)
     out: list[Finding] = []
     for file in files:
         report = by_path.get(file.path)
@@ -63,7 +64,12 @@ def check(
         if not added:
             continue
         hits = scan_file(
-            file, language, api="api" in report.categories, source=source, index=index
+            file,
+            language,
+            api="api" in report.categories,
+            source=source,
+            index=index,
+            diff_paths=diff_paths,
         )
         hits.extend(relations.get(file.path, []))
         out.extend(_findings(file.path, hits, added))
@@ -77,6 +83,7 @@ def scan_file(
     api: bool,
     source: ContentSource | None = None,
     index: ModelIndex | None = None,
+    diff_paths: frozenset[str] = frozenset(),
 ) -> list[Hit]:
     """Every hit in one file, on any new-side line (the caller keeps the added ones)."""
     if language == "sql":
@@ -84,14 +91,17 @@ def scan_file(
     if language == "python":
         text = new_side_text(file)
         whole = source is not None and file.status != "added"
-        relations = index is not None and _loops_over_queries(text)
+        relations = index is not None and (
+            _loops_over_queries(text)
+            or any(s.path == file.path for s in index.serializers.values())
+        )
         if not python_worth_parsing(text, api=api, whole_file=whole) and not relations:
             return []
         trees = python_trees(file, source)
         lines = file.new_text_lines()
         hits = scan_python(trees, api=api, lines=lines, file_text=text, added=added_lines(file))
         if relations and index is not None:
-            hits.extend(scan_relations(trees, index, lines))
+            hits.extend(scan_relations(trees, index, file.path, diff_paths))
         return hits
     return scan_patterns(file, language, api=api)
 

@@ -11,86 +11,18 @@ does not load it. What is a relation comes from the model index (bot.checks.quer
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
 
 from bot.checks.queries.common import Hit
+from bot.checks.queries.drf import is_view, serializer_hits, view_hit
 from bot.checks.queries.orm_models import ModelIndex, Relation
+from bot.checks.queries.querysets import Query, query_of
 
-_LOADERS = frozenset(
-    {"joinedload", "selectinload", "subqueryload", "contains_eager", "immediateload"}
-)
 _ALWAYS_QUERY = frozenset(
     {"filter", "exclude", "order_by", "annotate", "aggregate", "values", "values_list", "get",
      "create", "update", "delete", "latest", "earliest", "distinct"}
 )  # fmt: skip
 _MANAGER = frozenset({"all", "count", "exists", "first", "last", *_ALWAYS_QUERY})
-_VIEW_BASES = ("ViewSet", "APIView", "ListAPIView", "GenericAPIView", "ListCreateAPIView")
 HINTS = (".objects", "select(", "query(")
-
-
-@dataclass
-class Query:
-    model: str
-    django: bool
-    loaded: set[str] = field(default_factory=set)  # "*" : select_related() of every FK
-
-
-def _str(node: ast.expr) -> str | None:
-    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
-
-
-def query_of(expr: ast.expr, assigns: dict[str, list[ast.expr]], depth: int = 0) -> Query | None:
-    """The model a queryset / statement expression reads, and the relations it loads."""
-    exprs = assigns.get(expr.id, []) if isinstance(expr, ast.Name) else [expr]
-    found: Query | None = None
-    loaded: set[str] = set()
-    for value in exprs:
-        for node in ast.walk(value):
-            if isinstance(node, ast.Attribute) and node.attr == "objects":
-                if isinstance(node.value, ast.Name) and found is None:
-                    found = Query(node.value.id, django=True)
-            elif isinstance(node, ast.Call):
-                _loads(node, loaded)
-                first = node.args[0] if node.args else None
-                if (
-                    _call_name(node) in {"select", "query"}
-                    and isinstance(first, ast.Name)
-                    and first.id[:1].isupper()
-                    and found is None
-                ):
-                    found = Query(first.id, django=False)
-            elif isinstance(node, ast.Name) and depth < 2 and node.id in assigns:
-                rest = {k: [v for v in vs if v is not value] for k, vs in assigns.items()}
-                sub = query_of(node, rest, depth + 1)
-                if sub is not None:
-                    found = found or sub
-                    loaded |= sub.loaded
-    if found is not None:
-        found.loaded |= loaded
-    return found
-
-
-def _call_name(call: ast.Call) -> str:
-    func = call.func
-    return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-
-
-def _loads(call: ast.Call, loaded: set[str]) -> None:
-    name = _call_name(call)
-    if name == "select_related" and not call.args:
-        loaded.add("*")
-    if name in {"select_related", "prefetch_related"}:
-        for arg in call.args:
-            inner = arg.args[0] if isinstance(arg, ast.Call) and arg.args else arg
-            text = _str(inner)
-            if text:
-                loaded.add(text.split("__")[0])
-    elif name in _LOADERS and call.args:
-        first = call.args[0]
-        if isinstance(first, ast.Attribute):
-            loaded.add(first.attr)
-        elif (text := _str(first)) is not None:
-            loaded.add(text)
 
 
 def _targets(target: ast.expr) -> list[str]:
@@ -102,9 +34,10 @@ def _targets(target: ast.expr) -> list[str]:
 class RelationWalker(ast.NodeVisitor):
     """Loops over model instances, and DRF views, in one module."""
 
-    def __init__(self, index: ModelIndex, lines: dict[int, str]) -> None:
+    def __init__(self, index: ModelIndex, path: str, diff_paths: frozenset[str]) -> None:
         self.index = index
-        self.lines = lines
+        self.path = path
+        self.diff_paths = diff_paths
         self.hits: list[Hit] = []
         self.assigns: list[dict[str, list[ast.expr]]] = [{}]
 
@@ -122,8 +55,12 @@ class RelationWalker(ast.NodeVisitor):
     visit_AsyncFunctionDef = visit_FunctionDef
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
-        if any(b in ast.unparse(base) for base in node.bases for b in _VIEW_BASES):
-            self._view(node)
+        if is_view(node):
+            hit = view_hit(self.index, node, self.assigns[-1])
+            if hit is not None:
+                self.hits.append(hit)
+        elif node.name in self.index.serializers:
+            self.hits.extend(serializer_hits(self.index, node, self.path, self.diff_paths))
         self.generic_visit(node)
 
     def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
@@ -195,48 +132,6 @@ class RelationWalker(ast.NodeVisitor):
         detail = f"{access}: lazy relation of {query.model}"
         self.hits.append(Hit("n-plus-one-query", node.lineno, detail, fix=fix))
 
-    def _view(self, cls: ast.ClassDef) -> None:
-        queryset: ast.expr | None = None
-        serializer = ""
-        line = cls.lineno
-        for st in cls.body:
-            if isinstance(st, ast.Assign) and isinstance(st.targets[0], ast.Name):
-                if st.targets[0].id == "queryset":
-                    queryset, line = st.value, st.lineno
-                elif st.targets[0].id == "serializer_class" and isinstance(st.value, ast.Name):
-                    serializer = st.value.id
-            elif isinstance(st, ast.FunctionDef) and st.name == "get_queryset":
-                ret = next((r for r in ast.walk(st) if isinstance(r, ast.Return)), None)
-                if ret is not None and ret.value is not None:
-                    queryset, line = ret.value, ret.lineno
-        ser = self.index.serializers.get(serializer)
-        query = query_of(queryset, self.assigns[-1]) if queryset is not None else None
-        if ser is None or query is None:
-            return
-        missing: list[tuple[str, str, int]] = []
-        for rel_name, field_line in ser.reads.items():
-            rel = self.index.relation(query.model, rel_name)
-            if rel is None or rel_name in query.loaded or (not rel.many and "*" in query.loaded):
-                continue
-            tool = "prefetch_related" if rel.many else "select_related"
-            missing.append((rel_name, tool, field_line))
-        if not missing:
-            return
-        names = ", ".join(f"{query.model}.{name}" for name, _, _ in missing)
-        fix = " and ".join(f'`{tool}("{name}")`' for name, tool, _ in missing)
-        where = ", ".join(f"`{name}` (line {at})" for name, _, at in missing)
-        self.hits.append(
-            Hit(
-                "n-plus-one-query",
-                line,
-                f"{serializer} reads {names} per row",
-                fix=f"{fix} on this view's queryset",
-                note=f"`{serializer}` in {ser.path} serializes {where} for every object the "
-                "view lists.",
-                fallback_lines=(cls.lineno,),
-            )
-        )
-
 
 def _method_after(root: ast.AST, attr: ast.Attribute) -> str | None:
     """`o.items.count()` -> "count" for the `o.items` node; None when not a method call."""
@@ -250,11 +145,13 @@ def _method_after(root: ast.AST, attr: ast.Attribute) -> str | None:
     return None
 
 
-def scan_relations(trees: list[ast.Module], index: ModelIndex, lines: dict[int, str]) -> list[Hit]:
+def scan_relations(
+    trees: list[ast.Module], index: ModelIndex, path: str, diff_paths: frozenset[str]
+) -> list[Hit]:
     """Relation N+1 hits of one file's trees."""
     hits: list[Hit] = []
     for tree in trees:
-        walker = RelationWalker(index, lines)
+        walker = RelationWalker(index, path, diff_paths)
         walker.visit(tree)
         hits.extend(walker.hits)
     return hits

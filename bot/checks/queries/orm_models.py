@@ -18,8 +18,15 @@ _DJANGO_MANY = frozenset({"ManyToManyField", "ParentalManyToManyField", "Generic
 _EAGER = frozenset(
     {"joined", "selectin", "subquery", "immediate", "raise", "raise_on_sql", "noload"}
 )
-_MARKERS = ("models.Model", "relationship(", "Serializer")
+_MARKERS = ("models.Model", "relationship(", "Serializer", "serializer_class")
 _MAX_READS = 24
+_VIEW_BASES = ("ViewSet", "APIView", "ListAPIView", "GenericAPIView", "ListCreateAPIView")
+_VIEW_MODULES = ("views.py", "viewsets.py", "api.py", "views/__init__.py")
+
+
+def is_view(cls: ast.ClassDef) -> bool:
+    """A DRF view or viewset class (by its bases)."""
+    return any(b in ast.unparse(base) for base in cls.bases for b in _VIEW_BASES)
 
 
 @dataclass
@@ -39,6 +46,7 @@ class Serializer:
 class ModelIndex:
     models: dict[str, dict[str, Relation]] = field(default_factory=dict)
     serializers: dict[str, Serializer] = field(default_factory=dict)
+    views: list[tuple[str, ast.ClassDef]] = field(default_factory=list)  # DRF views, by path
 
     def relation(self, model: str, name: str) -> Relation | None:
         return self.models.get(model, {}).get(name)
@@ -68,6 +76,8 @@ def add_module(index: ModelIndex, tree: ast.Module, path: str) -> None:
         if isinstance(node, ast.ClassDef):
             _model_class(index, node)
             _serializer_class(index, node, path)
+            if "serializer_class" in ast.unparse(node) and is_view(node):
+                index.views.append((path, node))
 
 
 def _model_class(index: ModelIndex, cls: ast.ClassDef) -> None:
@@ -192,7 +202,11 @@ def extend_from_source(
     """Models and serializers of the modules the changed files import, read at head."""
     reads = 0
     for path, tree in trees:
-        for candidate in imported_modules(tree, path):
+        siblings = []
+        if any(s.path == path for s in index.serializers.values()):
+            folder = posixpath.dirname(path)
+            siblings = [posixpath.join(folder, name) for name in _VIEW_MODULES]
+        for candidate in [*imported_modules(tree, path), *siblings]:
             if candidate in seen or reads >= _MAX_READS:
                 continue
             seen.add(candidate)
