@@ -133,3 +133,54 @@ def test_drizzle_migration_script_sql_is_linted() -> None:
     assert seen(review(added_diff("drizzle/0007_backfill_status.ts", text))) == {
         (5, "RIGHT", "ban-drop-column")
     }
+
+
+UNPARSEABLE = """\\set ON_ERROR_STOP on
+ALTER TABLE orders DROP COLUMN legacy_ref;
+CREATE INDEX orders_status_idx ON orders USING btree (status) WITH (fillfactor = {{ fill }});
+ALTER TABLE orders RENAME COLUMN total TO total_cents;
+"""
+
+
+def test_sql_squawk_cannot_parse_is_read_not_dropped() -> None:
+    """A psql meta-command and a templated statement do not hide the other statements from
+    squawk; each unreadable file gets one `unparsed-sql`, and the templated CREATE INDEX is
+    still read for its hazard."""
+    found = review(added_diff("db/migrations/V12__orders.sql", UNPARSEABLE))
+    assert {(line, rule) for line, _, rule in seen(found)} == {
+        (1, "unparsed-sql"),
+        (2, "ban-drop-column"),
+        (3, "require-concurrent-index-creation"),
+        (4, "renaming-column"),
+    }
+    note = next(f for f in found if f.rule == "unparsed-sql")
+    assert "1 more statement" in note.body
+
+
+DRIZZLE_KIT = """ALTER TABLE "orders" ADD COLUMN "status" varchar(32) NOT NULL;--> statement-breakpoint
+CREATE INDEX IF NOT EXISTS "orders_status_idx" ON "orders" USING btree ("status");--> statement-breakpoint
+ALTER TABLE "orders" ADD COLUMN "note" text;
+"""
+
+
+def test_drizzle_kit_sql_output() -> None:
+    """drizzle-kit's generated SQL (with statement breakpoints) is linted like any migration."""
+    found = review(added_diff("drizzle/0003_orders_status.sql", DRIZZLE_KIT))
+    assert {(line, rule) for line, _, rule in seen(found)} == {
+        (1, "adding-required-field"),
+        (2, "require-concurrent-index-creation"),
+    }
+
+
+LIQUIBASE_SQL = """-- liquibase formatted sql
+
+-- changeset maria:20261201-1
+ALTER TABLE orders DROP COLUMN legacy_ref;
+-- rollback ALTER TABLE orders ADD COLUMN legacy_ref varchar(64);
+"""
+
+
+def test_liquibase_formatted_sql() -> None:
+    """Liquibase formatted SQL: the changeset runs, the rollback comment does not."""
+    found = review(added_diff("src/main/resources/db/changelog/orders.sql", LIQUIBASE_SQL))
+    assert {(line, rule) for line, _, rule in seen(found)} == {(4, "ban-drop-column")}

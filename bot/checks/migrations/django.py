@@ -259,6 +259,7 @@ def _alter_field(state: _State, op: ast.Call, what: str) -> None:
                 change.rule,
                 detail=f"{what} {change.detail} (previously `{ast.unparse(old)}`).",
                 fix=fix_for("django", change.rule),
+                severity="info" if change.hint else None,
             )
         return
     # The old definition could not be read, so whether the type changes is unknown;

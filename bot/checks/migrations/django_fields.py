@@ -55,6 +55,7 @@ _RELATIONS = frozenset({"ForeignKey", "OneToOneField"})
 class Change:
     rule: str
     detail: str
+    hint: bool = False  # the column type cannot be told: an info hint, not a warning
 
 
 def _int(node: ast.expr | None) -> int | None:
@@ -112,6 +113,9 @@ def changes(old: ast.Call, new: ast.Call) -> list[Change]:
             else "changes the column type"
         )
         out.append(Change("changing-column-type", f"{what} from {old_type} to {new_type}"))
+    elif (old_type is None or new_type is None) and call_name(old) != call_name(new):
+        what = f"changes `{call_name(old)}` to `{call_name(new)}`; if the column type changes"
+        out.append(Change("changing-column-type", f"{what}, the table is rewritten", hint=True))
     old_null = is_const(keyword(old, "null"), True)
     new_null = is_const(keyword(new, "null"), True)
     if old_null and not new_null:

@@ -130,18 +130,27 @@ _KEYWORDS = frozenset(
         "WITH",
     ]
 )
-_FIRST_WORD = re.compile(r"(?:\s+|--[^\n]*|/\*.*?\*/)*([A-Za-z_]\w*|\S)", re.DOTALL)
+_LEADING = re.compile(r"^(?:\s+|--[^\n]*|/\*.*?\*/)*", re.DOTALL)
+_WORD = re.compile(r"[A-Za-z_]\w*")
+_META = re.compile(r"^[ \t]*\\[^\n]*$", re.MULTILINE)  # psql meta-commands end at the newline
 
 
 def screen(snip: SqlSnippet) -> tuple[SqlSnippet, list[SqlSnippet]]:
     """Blank the statements that cannot be SQL (they do not start with a statement keyword:
     templating, psql meta-commands, text cut by the diff), which would make squawk reject the
     whole file; return the cleaned snippet and the blanked statements, each as a snippet."""
+    text = snip.text
+    meta = []
+    if "\\" in text:
+        for m in _META.finditer(text):
+            first = text.count("\n", 0, m.start())
+            meta.append(replace(snip, text=m.group(0), lines=snip.lines[first : first + 1]))
+        text = _META.sub(lambda m: " " * len(m.group(0)), text)
+        snip = replace(snip, text=text)
     pieces = split_snippet(snip)
-    bad = [p for p in pieces if not _starts_like_sql(p.text)]
+    bad = [*meta, *(p for p in pieces if not _starts_like_sql(p.text))]
     if not bad:
         return snip, []
-    text = snip.text
     for begin, end in reversed(split_statements(text)):
         if not _starts_like_sql(text[begin:end]):
             text = text[:begin] + re.sub(r"[^\n]", " ", text[begin:end]) + text[end:]
@@ -149,8 +158,11 @@ def screen(snip: SqlSnippet) -> tuple[SqlSnippet, list[SqlSnippet]]:
 
 
 def _starts_like_sql(text: str) -> bool:
-    m = _FIRST_WORD.match(text)
-    return m is None or m.group(1).upper() in _KEYWORDS
+    body = _LEADING.sub("", text, count=1)
+    if not body:
+        return True  # comments only
+    word = _WORD.match(body)
+    return word is not None and word.group(0).upper() in _KEYWORDS
 
 
 def unparsed_findings(pieces: list[SqlSnippet]) -> list[Finding]:
