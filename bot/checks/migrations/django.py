@@ -23,6 +23,7 @@ from bot.checks.migrations.pyast import (
     is_dml,
     keyword,
     literal_str,
+    resolve_name,
     source_of,
 )
 from bot.checks.migrations.text import Analysis, MigrationText
@@ -249,7 +250,9 @@ def _alter_field(state: _State, op: ast.Call, what: str) -> None:
     name = literal_str(argument(op, 1, "name"))
     old = None
     if state.history is not None and isinstance(new, ast.Call) and name:
-        old = state.history.previous_field(state.mt.path, state.tree, _model(op), name)
+        old = state.history.previous_field(
+            state.mt.path, state.tree, _model(op), name, before=op.lineno
+        )
     if old is not None and isinstance(new, ast.Call):
         for change in changes(old, new):
             emit(
@@ -309,12 +312,12 @@ def _unique_together(state: _State, op: ast.Call, what: str) -> None:
 
 
 def _run_sql(state: _State, op: ast.Call, what: str) -> None:
-    sql = _resolve(state.tree, argument(op, 0, "sql"))
+    sql = resolve_name(state.tree, argument(op, 0, "sql"))
     items = sql.elts if isinstance(sql, ast.List | ast.Tuple) else [sql]
     for raw in items:
-        item = _resolve(state.tree, raw)
+        item = resolve_name(state.tree, raw)
         params = isinstance(item, ast.Tuple | ast.List) and len(item.elts) == 2
-        node = _resolve(state.tree, item.elts[0]) if isinstance(item, ast.Tuple) else item
+        node = resolve_name(state.tree, item.elts[0]) if isinstance(item, ast.Tuple) else item
         text = add_sql(
             state.out,
             state.mt,
@@ -345,18 +348,6 @@ def _run_sql(state: _State, op: ast.Call, what: str) -> None:
             detail=f"{what} has no `reverse_sql`, so this migration cannot be unapplied.",
             fix="Pass `reverse_sql=` (use `migrations.RunSQL.noop` when nothing needs undoing).",
         )
-
-
-def _resolve(tree: ast.Module, node: ast.expr | None) -> ast.expr | None:
-    """A module-level constant's value for its name (`RunSQL(FORWARD_SQL)`)."""
-    if not isinstance(node, ast.Name):
-        return node
-    for st in tree.body:
-        if isinstance(st, ast.Assign) and any(
-            isinstance(t, ast.Name) and t.id == node.id for t in st.targets
-        ):
-            return st.value
-    return node
 
 
 def _run_python(state: _State, op: ast.Call, what: str) -> None:

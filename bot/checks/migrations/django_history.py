@@ -37,8 +37,14 @@ class History:
             self._trees[key] = parse_python(text) if text is not None else None
         return self._trees[key]
 
-    def previous_field(self, path: str, tree: ast.Module, model: str, name: str) -> ast.Call | None:
-        """The field's definition before this migration, or None when it cannot be known."""
+    def previous_field(
+        self, path: str, tree: ast.Module, model: str, name: str, *, before: int = 0
+    ) -> ast.Call | None:
+        """The field's definition before the operation on line `before` of this migration
+        (earlier operations of the same migration first), or None when it cannot be known."""
+        found, name = _defined_in(tree, model, name, before=before)
+        if found is not None:
+            return found
         folder = posixpath.dirname(path)
         seen = {path}
         queue = _own_dependencies(tree, folder)
@@ -117,9 +123,14 @@ def _all_operations(node: ast.expr) -> list[ast.Call]:
     return out
 
 
-def _defined_in(tree: ast.Module, model: str, name: str) -> tuple[ast.Call | None, str]:
-    """The last definition of model.name in a migration, following renames backwards."""
+def _defined_in(
+    tree: ast.Module, model: str, name: str, *, before: int = 0
+) -> tuple[ast.Call | None, str]:
+    """The last definition of model.name in a migration (above line `before`, when given),
+    following renames backwards."""
     ops = [op for value in _class_values(tree, "operations") for op in _all_operations(value)]
+    if before:
+        ops = [op for op in ops if op.lineno < before]
     for op in reversed(ops):
         kind = call_name(op)
         if kind == "CreateModel":

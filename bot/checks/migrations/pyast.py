@@ -66,6 +66,18 @@ def argument(call: ast.Call, position: int, name: str) -> ast.expr | None:
     return keyword(call, name)
 
 
+def resolve_name(tree: ast.Module, node: ast.expr | None) -> ast.expr | None:
+    """A module-level constant's value for its name (`RunSQL(FORWARD_SQL)`), else the node."""
+    if not isinstance(node, ast.Name):
+        return node
+    for st in tree.body:
+        if isinstance(st, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == node.id for t in st.targets
+        ):
+            return st.value
+    return node
+
+
 def is_const(node: ast.expr | None, value: object) -> bool:
     return isinstance(node, ast.Constant) and node.value is value
 
