@@ -16,11 +16,10 @@ from bot.checks.migrations import js, laravel_ef, rails
 from bot.checks.migrations.alembic import analyse_alembic
 from bot.checks.migrations.declarative import analyse_declarative
 from bot.checks.migrations.django import analyse_django
-from bot.checks.migrations.django_history import History
 from bot.checks.migrations.liquibase import analyse_liquibase
+from bot.checks.migrations.migration_history import History
 from bot.checks.migrations.pyast import parse_python
 from bot.checks.migrations.sql import squawk_findings
-from bot.checks.migrations.sql_fallback import screen, split_snippet, unparsed_findings
 from bot.checks.migrations.sql_sources import sql_file_snippet
 from bot.checks.migrations.squawk import (
     Runner,
@@ -30,6 +29,7 @@ from bot.checks.migrations.squawk import (
     subprocess_runner,
 )
 from bot.checks.migrations.text import Analysis, MigrationText, SqlSnippet, migration_text
+from bot.checks.migrations.unparsed_sql import screen, split_snippet, unparsed_findings
 from bot.config import ChecksConfig
 from bot.models import ContentSource, FileDiff, FileReport, Finding
 

@@ -11,9 +11,9 @@ import ast
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bot.checks.migrations.django_fields import changes, volatile_default
-from bot.checks.migrations.django_history import History
+from bot.checks.migrations.field_types import changes, volatile_default
 from bot.checks.migrations.fixes import fix_for
+from bot.checks.migrations.migration_history import History
 from bot.checks.migrations.pyast import (
     add_sql,
     argument,

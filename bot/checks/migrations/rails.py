@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 
 from bot.checks.migrations.fixes import fix_for
 from bot.checks.migrations.pyast import VOLATILE_SQL, emit
-from bot.checks.migrations.rails_assured import apply_assured, unwrap_inline
 from bot.checks.migrations.rails_parse import STRING, Stmt, forward_lines, parse_statements
 from bot.checks.migrations.sql_sources import embedded_snippet, split_statements
+from bot.checks.migrations.strong_migrations import apply_assured, unwrap_inline
 from bot.checks.migrations.text import Analysis, MigrationText
 
 _DATA = re.compile(
