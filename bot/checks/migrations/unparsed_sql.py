@@ -63,15 +63,17 @@ def pattern_rules(statement: str) -> list[str]:
 def split_snippet(snip: SqlSnippet) -> list[SqlSnippet]:
     """One snippet per statement, each mapping its own lines back to the file's."""
     starts = line_starts(snip.text)
-    out = []
-    for begin, end in split_statements(snip.text):
-        chunk = snip.text[begin:end]
-        if not chunk.strip():
-            continue
-        first = bisect.bisect_right(starts, begin) - 1
-        lines = snip.lines[first : first + chunk.count("\n") + 1]
-        out.append(replace(snip, text=chunk, lines=lines))
-    return out
+    return [
+        _piece(snip, starts, begin, end)
+        for begin, end in split_statements(snip.text)
+        if snip.text[begin:end].strip()
+    ]
+
+
+def _piece(snip: SqlSnippet, starts: list[int], begin: int, end: int) -> SqlSnippet:
+    chunk = snip.text[begin:end]
+    first = bisect.bisect_right(starts, begin) - 1
+    return replace(snip, text=chunk, lines=snip.lines[first : first + chunk.count("\n") + 1])
 
 
 _KEYWORDS = frozenset(
@@ -130,7 +132,7 @@ _KEYWORDS = frozenset(
         "WITH",
     ]
 )
-_LEADING = re.compile(r"^(?:\s+|--[^\n]*|/\*.*?\*/)*", re.DOTALL)
+_LEADING = re.compile(r"(?:\s+|--[^\n]*|/\*.*?\*/)*", re.DOTALL)
 _WORD = re.compile(r"[A-Za-z_]\w*")
 _META = re.compile(r"^[ \t]*\\[^\n]*$", re.MULTILINE)  # psql meta-commands end at the newline
 
@@ -140,28 +142,29 @@ def screen(snip: SqlSnippet) -> tuple[SqlSnippet, list[SqlSnippet]]:
     templating, psql meta-commands, text cut by the diff), which would make squawk reject the
     whole file; return the cleaned snippet and the blanked statements, each as a snippet."""
     text = snip.text
-    meta = []
+    bad: list[SqlSnippet] = []
     if "\\" in text:
         for m in _META.finditer(text):
             first = text.count("\n", 0, m.start())
-            meta.append(replace(snip, text=m.group(0), lines=snip.lines[first : first + 1]))
+            bad.append(replace(snip, text=m.group(0), lines=snip.lines[first : first + 1]))
         text = _META.sub(lambda m: " " * len(m.group(0)), text)
-        snip = replace(snip, text=text)
-    pieces = split_snippet(snip)
-    bad = [*meta, *(p for p in pieces if not _starts_like_sql(p.text))]
-    if not bad:
+    spans = [(b, e) for b, e in split_statements(text) if not _starts_like_sql(text, b, e)]
+    if not spans and not bad:
         return snip, []
-    for begin, end in reversed(split_statements(text)):
-        if not _starts_like_sql(text[begin:end]):
-            text = text[:begin] + re.sub(r"[^\n]", " ", text[begin:end]) + text[end:]
+    snip = replace(snip, text=text)
+    starts = line_starts(text)
+    bad.extend(_piece(snip, starts, b, e) for b, e in spans)
+    for begin, end in reversed(spans):
+        text = text[:begin] + re.sub(r"[^\n]", " ", text[begin:end]) + text[end:]
     return replace(snip, text=text), bad
 
 
-def _starts_like_sql(text: str) -> bool:
-    body = _LEADING.sub("", text, count=1)
-    if not body:
+def _starts_like_sql(text: str, begin: int, end: int) -> bool:
+    pos = _LEADING.match(text, begin, end)
+    at = pos.end() if pos else begin
+    if at >= end:
         return True  # comments only
-    word = _WORD.match(body)
+    word = _WORD.match(text, at, end)
     return word is not None and word.group(0).upper() in _KEYWORDS
 
 
