@@ -15,6 +15,9 @@ _LOADERS = frozenset(
 )
 
 
+_ROWS_NOT_MODELS = frozenset({"values", "values_list", "scalar", "scalars_one", "count", "exists"})
+
+
 @dataclass
 class Query:
     model: str
@@ -37,6 +40,8 @@ def query_of(expr: ast.expr, assigns: dict[str, list[ast.expr]], depth: int = 0)
                 if isinstance(node.value, ast.Name) and found is None:
                     found = Query(node.value.id, django=True)
             elif isinstance(node, ast.Call):
+                if _call_name(node) in _ROWS_NOT_MODELS:
+                    return None  # dicts, tuples or scalars: no relations to read
                 _loads(node, loaded)
                 first = node.args[0] if node.args else None
                 if (

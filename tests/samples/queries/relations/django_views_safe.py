@@ -25,3 +25,10 @@ def references(request):
 
 def everything(request):
     return JsonResponse({"emails": [o.customer.email for o in Order.objects.select_related()[:50]]})
+
+
+def order_rows(request):
+    rows = []
+    for row in Order.objects.values("id", "reference"):
+        rows.append(dict(row.items()))
+    return JsonResponse({"rows": rows})
