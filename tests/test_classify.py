@@ -133,7 +133,7 @@ EXPECTED: dict[str, dict[str, str]] = {
         "drizzle/meta/_journal.json": "skip:generated migration metadata",
         "migrations/20241120100000-create-invoice.js": "migration",
         "models/invoice.js": "query",
-        "src/db/schema.ts": "query",
+        "src/db/schema.ts": "migration,query",
         "src/lib/format.ts": "-",
     },
     "php/laravel_orders.diff": {

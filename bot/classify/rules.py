@@ -183,6 +183,8 @@ _RULES: tuple[tuple[tuple[str, ...], BackendKind, str, str, bool], ...] = (
     (("sql",), "migration", r"(?:^|/)\d+_[^/]+\.(?:up|down)\.sql$",
      "golang-migrate up/down migration", True),
     (("sql",), "migration", r"(?:^|/)drizzle/\d{4}_[^/]+\.sql$", "Drizzle Kit migration", True),
+    (("js",), "migration", r"(?:^|/)drizzle/(?:migrations/)?\d{4}_[^/]+\.[cm]?[jt]s$",
+     "Drizzle migration script", True),
     (("data", "xml", "sql"), "migration",
      r"(?i)(?:^|/)(?:db\.)?changelog[^/]*\.(?:xml|ya?ml|json|sql)$", "Liquibase changelog", True),
     (("data", "xml", "sql"), "migration", r"(?:^|/)(?:liquibase|changelogs?)/",

@@ -183,6 +183,8 @@ JS = (
     _s("query", "drizzle pgTable mysqlTable sqliteTable",
      r"['\"]drizzle-orm(?:/[\w-]+)?['\"]|\b(?:pgTable|mysqlTable|sqliteTable)\(",
      "Drizzle schema or queries"),
+    _s("migration", "pgTable mysqlTable sqliteTable", r"\b(?:pgTable|mysqlTable|sqliteTable)\(",
+     "Drizzle schema (drizzle-kit generates migrations from it)"),
     _s("query", "mongoose Schema", r"['\"]mongoose['\"]|\bnew (?:mongoose\.)?Schema\(",
      "Mongoose models"),
     _s("query", "pg mysql mysql2 postgres query",

@@ -10,16 +10,26 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.checks.migrations import js, laravel_ef, rails
 from bot.checks.migrations.alembic import analyse_alembic
+from bot.checks.migrations.declarative import analyse_declarative
 from bot.checks.migrations.django import analyse_django
+from bot.checks.migrations.liquibase import analyse_liquibase
+from bot.checks.migrations.migration_history import History
 from bot.checks.migrations.pyast import parse_python
 from bot.checks.migrations.sql import squawk_findings
 from bot.checks.migrations.sql_sources import sql_file_snippet
-from bot.checks.migrations.squawk import Runner, find_squawk, run_squawk, subprocess_runner
-from bot.checks.migrations.text import Analysis, MigrationText, migration_text
+from bot.checks.migrations.squawk import (
+    Runner,
+    SquawkHit,
+    find_squawk,
+    run_squawk,
+    subprocess_runner,
+)
+from bot.checks.migrations.text import Analysis, MigrationText, SqlSnippet, migration_text
+from bot.checks.migrations.unparsed_sql import screen, split_snippet, unparsed_findings
 from bot.config import ChecksConfig
 from bot.models import ContentSource, FileDiff, FileReport, Finding
 
@@ -32,10 +42,14 @@ _EFCORE = re.compile(r"\bMigrationBuilder\s+migrationBuilder\b")
 _TYPEORM = re.compile(r"\bMigrationInterface\b|\bqueryRunner\s*:\s*QueryRunner\b")
 _SEQUELIZE = re.compile(r"\bqueryInterface\s*\.\s*\w+\s*\(")
 _KNEX = re.compile(r"\bknex\s*\.\s*(schema|raw)\b")
+_LIQUIBASE = re.compile(r"databaseChangeLog")
+_ATLAS = re.compile(r'^\s*(?:table|column|index|schema)\s+"[\w.]+"\s*\{', re.MULTILINE)
+_DRIZZLE = re.compile(r"\b(?:pg|mysql|sqlite)Table\(|['\"]drizzle-orm")
 _SCHEMA_DUMP = re.compile(r"(^|/)(structure|schema)\.sql$")
 _SCRIPT_EXT = (".py", ".rb", ".php", ".cs", ".js", ".ts", ".mjs", ".cjs", ".mts", ".cts")
 
 Analyser = Callable[[MigrationText, int], Analysis]
+_REPARSE_BUDGET = 64  # statements linted one by one when a file does not parse
 
 
 @dataclass
@@ -45,6 +59,7 @@ class MigrationReport:
     findings: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     squawk_runs: int = 0
+    unparsed: list[SqlSnippet] = field(default_factory=list)  # statements squawk cannot read
 
 
 _BY_CONTENT: tuple[tuple[tuple[str, ...], str, re.Pattern[str]], ...] = (
@@ -53,6 +68,9 @@ _BY_CONTENT: tuple[tuple[tuple[str, ...], str, re.Pattern[str]], ...] = (
     ((".rb",), "rails", _RAILS),
     ((".php",), "laravel", _LARAVEL),
     ((".cs",), "efcore", _EFCORE),
+    ((".xml", ".yaml", ".yml", ".json"), "liquibase", _LIQUIBASE),
+    ((".hcl",), "atlas", _ATLAS),
+    (_SCRIPT_EXT[4:], "drizzle", _DRIZZLE),
     (_SCRIPT_EXT[4:], "typeorm", _TYPEORM),
     (_SCRIPT_EXT[4:], "sequelize", _SEQUELIZE),
     (_SCRIPT_EXT[4:], "knex", _KNEX),
@@ -97,24 +115,25 @@ def _is_candidate(file: FileDiff, report: FileReport | None) -> bool:
     return _strong_signal(file)
 
 
-def _python(analyse: Callable[..., Analysis]) -> Analyser:
+def _python(analyse: Callable[..., Analysis], **extra: object) -> Analyser:
     def run(mt: MigrationText, pg_major: int) -> Analysis:
         tree = parse_python(mt.text)
-        return Analysis() if tree is None else analyse(mt, tree, pg_major=pg_major)
+        return Analysis() if tree is None else analyse(mt, tree, pg_major=pg_major, **extra)
 
     return run
 
 
-def _analysers() -> dict[str, Analyser]:
+def _analysers(history: History) -> dict[str, Analyser]:
     return {
         "alembic": _python(analyse_alembic),
-        "django": _python(analyse_django),
+        "django": _python(analyse_django, history=history),
         "rails": rails.analyse_rails,
         "laravel": laravel_ef.analyse_laravel,
         "efcore": laravel_ef.analyse_efcore,
         "typeorm": js.analyse_typeorm,
         "sequelize": js.analyse_sequelize,
         "knex": js.analyse_knex,
+        "liquibase": analyse_liquibase,
     }
 
 
@@ -136,15 +155,16 @@ def collect(
     """Analyse every migration among the files; squawk runs at most once, over all SQL."""
     by_path = {r.path: r for r in reports}
     chosen = [f for f in files if _is_candidate(f, by_path.get(f.path))]
-    analysers = _analysers()
+    texts = [migration_text(f, source) for f in chosen]
+    history = History(source, {mt.path: mt.text for mt in texts if mt.complete})
+    analysers = _analysers(history)
     major = pg_major(config.postgres_version)
     # A schema dump (Rails structure.sql, schema.sql) mirrors the migrations beside it.
     has_migrations = any(not _SCHEMA_DUMP.search(f.path.lower()) for f in chosen)
     report = MigrationReport()
-    snippets = []
+    snippets: list[SqlSnippet] = []
     new_tables: dict[str, set[str]] = {}
-    for file in chosen:
-        mt = migration_text(file, source)
+    for file, mt in zip(chosen, texts, strict=True):
         framework = detect_framework(file.path, mt.text)
         if framework in {"sql", "structure"}:
             if framework == "structure" and has_migrations:
@@ -153,25 +173,89 @@ def collect(
             if snippet is not None:
                 snippets.append(snippet)
             continue
-        analyse = analysers.get(framework or "")
-        if analyse is None:
+        if framework in {"atlas", "drizzle"}:
+            result = analyse_declarative(file, mt, source, framework or "")
+        elif (analyse := analysers.get(framework or "")) is not None:
+            result = analyse(mt, major)
+        else:
             continue
-        result = analyse(mt, major)
         report.findings.extend(result.findings)
         snippets.extend(result.snippets)
         new_tables.setdefault(file.path, set()).update(result.new_tables)
     if snippets:
-        ran = run_squawk(
-            [(s.text, s.in_transaction) for s in snippets],
-            pg_version=config.postgres_version,
-            binary=squawk_binary or find_squawk(),
-            runner=runner,
-        )
-        report.squawk_runs = ran.runs
-        if ran.note:
-            report.notes.append(ran.note)
-        report.findings.extend(squawk_findings(snippets, ran.hits, orm_new_tables=new_tables))
+        _lint_sql(report, snippets, new_tables, config, runner, squawk_binary)
     return report
+
+
+def _lint_sql(  # noqa: PLR0917 - one call site, all of it is the review's state
+    report: MigrationReport,
+    snippets: list[SqlSnippet],
+    new_tables: dict[str, set[str]],
+    config: ChecksConfig,
+    runner: Runner,
+    binary: str | None,
+) -> None:
+    """squawk over every snippet; statements it cannot read are read with patterns instead."""
+    screened = [screen(s) for s in snippets]
+    snippets = [clean for clean, _ in screened]
+    unreadable: dict[str, list[SqlSnippet]] = {}
+    for _, bad in screened:
+        for piece in bad:
+            unreadable.setdefault(piece.path, []).append(piece)
+    ran = run_squawk(
+        [(s.text, s.in_transaction) for s in snippets],
+        pg_version=config.postgres_version,
+        binary=binary or find_squawk(),
+        runner=runner,
+    )
+    report.squawk_runs = ran.runs
+    if ran.note:
+        report.notes.append(ran.note)
+    hits = list(ran.hits)
+    broken = {h.index for h in hits if h.rule == "syntax-error"}
+    if broken:
+        snippets, hits = _reparse(report, snippets, hits, broken, config, runner, binary)
+        for piece in report.unparsed:
+            unreadable.setdefault(piece.path, []).append(piece)
+    for pieces in unreadable.values():
+        report.findings.extend(unparsed_findings(pieces))
+    report.findings.extend(squawk_findings(snippets, hits, orm_new_tables=new_tables))
+
+
+def _reparse(  # noqa: PLR0917 - one call site, all of it is the review's state
+    report: MigrationReport,
+    snippets: list[SqlSnippet],
+    hits: list[SquawkHit],
+    broken: set[int],
+    config: ChecksConfig,
+    runner: Runner,
+    binary: str | None,
+) -> tuple[list[SqlSnippet], list[SquawkHit]]:
+    """Lint the statements of files squawk could not parse one by one (a second run, bounded:
+    beyond the budget a file's statements are only read with patterns)."""
+    kept = [s for i, s in enumerate(snippets) if i not in broken]
+    index = {old: new for new, old in enumerate(i for i in range(len(snippets)) if i not in broken)}
+    out = [replace(h, index=index[h.index]) for h in hits if h.index in index]
+    pieces: list[SqlSnippet] = []
+    for i in sorted(broken):
+        split = split_snippet(snippets[i])
+        if len(pieces) + len(split) > _REPARSE_BUDGET or len(split) == 1:
+            report.unparsed.extend(split)
+        else:
+            pieces.extend(split)
+    if not pieces:
+        return kept, out
+    again = run_squawk(
+        [(p.text, p.in_transaction) for p in pieces],
+        pg_version=config.postgres_version,
+        binary=binary or find_squawk(),
+        runner=runner,
+    )
+    report.squawk_runs += again.runs
+    bad = {h.index for h in again.hits if h.rule == "syntax-error"}
+    report.unparsed.extend(p for i, p in enumerate(pieces) if i in bad)
+    out += [replace(h, index=h.index + len(kept)) for h in again.hits if h.index not in bad]
+    return kept + pieces, out
 
 
 def check(

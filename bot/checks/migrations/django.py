@@ -11,9 +11,10 @@ import ast
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from bot.checks.migrations.field_types import changes, volatile_default
 from bot.checks.migrations.fixes import fix_for
+from bot.checks.migrations.migration_history import History
 from bot.checks.migrations.pyast import (
-    VOLATILE_SQL,
     add_sql,
     argument,
     call_name,
@@ -22,6 +23,7 @@ from bot.checks.migrations.pyast import (
     is_dml,
     keyword,
     literal_str,
+    resolve_name,
     source_of,
 )
 from bot.checks.migrations.text import Analysis, MigrationText
@@ -47,8 +49,9 @@ _SCHEMA_OPS = frozenset(
 _NO_COLUMN = frozenset({"ManyToManyField", "GeneratedField"})
 _FK = frozenset({"ForeignKey", "OneToOneField"})
 _REQUIRED_FIX = (
-    "Add the field with `null=True` (or a `db_default`, Django 5+), deploy code that sets it, "
-    "backfill in batches, then make it NOT NULL in a later migration."
+    "Give the field a `db_default=` (Django 5+: the default stays in the database), or add it "
+    "with `null=True`, deploy code that sets it, backfill in batches, then make it NOT NULL "
+    "in a later migration."
 )
 
 
@@ -59,6 +62,8 @@ class _State:
     pg_major: int
     atomic: bool
     new_models: set[str]
+    tree: ast.Module
+    history: History | None = None
     schema: list[int] = field(default_factory=list)
     data: list[int] = field(default_factory=list)
 
@@ -107,7 +112,9 @@ def _model(call: ast.Call) -> str:
     return (literal_str(argument(call, 0, "model_name")) or "").lower()
 
 
-def analyse_django(mt: MigrationText, tree: ast.Module, *, pg_major: int) -> Analysis:
+def analyse_django(
+    mt: MigrationText, tree: ast.Module, *, pg_major: int, history: History | None = None
+) -> Analysis:
     """Findings and SQL snippets for the operations of one migration module."""
     out = Analysis()
     cls = _migration_class(tree)
@@ -120,7 +127,8 @@ def analyse_django(mt: MigrationText, tree: ast.Module, *, pg_major: int) -> Ana
         if call_name(op) == "CreateModel"
     }
     out.new_tables |= new_models
-    state = _State(mt, out, pg_major, not is_const(_class_attr(cls, "atomic"), False), new_models)
+    atomic = not is_const(_class_attr(cls, "atomic"), False)
+    state = _State(mt, out, pg_major, atomic, new_models, tree, history)
     for op in ops:
         _visit(state, op)
     if state.atomic and state.schema and state.data:
@@ -159,10 +167,14 @@ def _add_field(state: _State, op: ast.Call, what: str) -> None:
         return
     kind = call_name(fld)
     null = is_const(keyword(fld, "null"), True)
-    default = keyword(fld, "default") or keyword(op, "default")
+    default = keyword(fld, "default")
+    if default is None and is_const(keyword(fld, "auto_now_add"), True):
+        default = keyword(fld, "auto_now_add")
+    if default is None and is_const(keyword(fld, "auto_now"), True):
+        default = keyword(fld, "auto_now")
     db_default = keyword(fld, "db_default")
     line = op.lineno
-    volatile = db_default is not None and VOLATILE_SQL.search(ast.unparse(db_default) + "(")
+    volatile = volatile_default(db_default)
     if volatile or (state.pg_major < 11 and (default or db_default) is not None):
         emit(
             state.out,
@@ -171,13 +183,18 @@ def _add_field(state: _State, op: ast.Call, what: str) -> None:
             "adding-field-with-default",
             detail=f"{what} adds a column with a default that makes PostgreSQL rewrite the table.",
         )
-    elif not null and default is None and db_default is None:
+    elif not null and db_default is None:
         emit(
             state.out,
             state.mt,
             line,
             "adding-required-field",
-            detail=f"{what} adds a NOT NULL `{kind}` without a default.",
+            detail=f"{what} adds a NOT NULL `{kind}` without a default."
+            if default is None
+            else f"{what} adds a NOT NULL `{kind}` with a Python-side `default=`: Django adds "
+            "the column with that default and drops the default again in the same migration "
+            "(also with `preserve_default=False`), so INSERTs of the release still running, "
+            "which do not know the column, fail once it is applied.",
             fix=_REQUIRED_FIX,
         )
     if kind in _FK and not is_const(keyword(fld, "db_constraint"), False):
@@ -229,7 +246,26 @@ def _rule(rule: str, text: str) -> _Handler:
 
 
 def _alter_field(state: _State, op: ast.Call, what: str) -> None:
-    # The old definition is in an earlier migration, so whether the type changes is unknown;
+    new = argument(op, 2, "field")
+    name = literal_str(argument(op, 1, "name"))
+    old = None
+    if state.history is not None and isinstance(new, ast.Call) and name:
+        old = state.history.previous_field(
+            state.mt.path, state.tree, _model(op), name, before=op.lineno
+        )
+    if old is not None and isinstance(new, ast.Call):
+        for change in changes(old, new):
+            emit(
+                state.out,
+                state.mt,
+                op.lineno,
+                change.rule,
+                detail=f"{what} {change.detail} (previously `{ast.unparse(old)}`).",
+                fix=fix_for("django", change.rule),
+                severity="info" if change.hint else None,
+            )
+        return
+    # The old definition could not be read, so whether the type changes is unknown;
     # most AlterFields (choices, help_text, max_length growth) run no rewrite: a hint only.
     emit(
         state.out,
@@ -276,10 +312,12 @@ def _unique_together(state: _State, op: ast.Call, what: str) -> None:
 
 
 def _run_sql(state: _State, op: ast.Call, what: str) -> None:
-    sql = argument(op, 0, "sql")
+    sql = resolve_name(state.tree, argument(op, 0, "sql"))
     items = sql.elts if isinstance(sql, ast.List | ast.Tuple) else [sql]
-    for item in items:
-        node = item.elts[0] if isinstance(item, ast.Tuple) and item.elts else item
+    for raw in items:
+        item = resolve_name(state.tree, raw)
+        params = isinstance(item, ast.Tuple | ast.List) and len(item.elts) == 2
+        node = resolve_name(state.tree, item.elts[0]) if isinstance(item, ast.Tuple) else item
         text = add_sql(
             state.out,
             state.mt,
@@ -287,9 +325,19 @@ def _run_sql(state: _State, op: ast.Call, what: str) -> None:
             anchor=op.lineno,
             in_transaction=state.atomic,
             framework="django",
+            placeholders=params,
         )
         if text is not None:
             (state.data if is_dml(text) else state.schema).append(op.lineno)
+        elif node is not None:
+            emit(
+                state.out,
+                state.mt,
+                op.lineno,
+                "unparsed-sql",
+                detail=f"{what} runs SQL built at run time (`{ast.unparse(node)[:80]}`), "
+                "which could not be read or linted.",
+            )
     reverse = argument(op, 1, "reverse_sql")
     if reverse is None or is_const(reverse, None):
         emit(

@@ -120,7 +120,24 @@ _DROP_COLUMN = {
     ),
 }
 
+_NOT_NULL = {
+    "django": (
+        "Backfill NULLs in batches first; add `AddConstraintNotValid(CheckConstraint(condition="
+        "Q(col__isnull=False), ...))`, `ValidateConstraint` in a later migration, and only then "
+        "the `AlterField` (PostgreSQL 12+ uses the validated check and skips the scan)."
+    ),
+}
+
+_TYPE_CHANGE = {
+    "django": (
+        "Add a new field with the new type, write both from the code, backfill in batches, "
+        "switch reads, and remove the old field in a later release."
+    ),
+}
+
 _FIXES: dict[str, dict[str, str]] = {
+    "adding-not-nullable-field": _NOT_NULL,
+    "changing-column-type": _TYPE_CHANGE,
     "ban-drop-column": _DROP_COLUMN,
     "require-concurrent-index-creation": _CONCURRENT_INDEX,
     "ban-concurrent-index-creation-in-transaction": _IN_TRANSACTION,

@@ -19,6 +19,7 @@ VOLATILE_SQL = re.compile(
     re.IGNORECASE,
 )
 _DML = re.compile(r"^\s*(UPDATE|INSERT|DELETE|MERGE|COPY)\b", re.IGNORECASE)
+_PLACEHOLDER = re.compile(r"%%|%s|%\(\w+\)s")
 _WRAPPERS = frozenset({"text", "dedent", "literal_column", "TextClause"})
 
 
@@ -65,6 +66,18 @@ def argument(call: ast.Call, position: int, name: str) -> ast.expr | None:
     return keyword(call, name)
 
 
+def resolve_name(tree: ast.Module, node: ast.expr | None) -> ast.expr | None:
+    """A module-level constant's value for its name (`RunSQL(FORWARD_SQL)`), else the node."""
+    if not isinstance(node, ast.Name):
+        return node
+    for st in tree.body:
+        if isinstance(st, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == node.id for t in st.targets
+        ):
+            return st.value
+    return node
+
+
 def is_const(node: ast.expr | None, value: object) -> bool:
     return isinstance(node, ast.Constant) and node.value is value
 
@@ -108,12 +121,19 @@ def add_sql(
     anchor: int,
     in_transaction: bool,
     framework: str,
+    placeholders: bool = False,
 ) -> str | None:
-    """Queue a SQL string argument for squawk; return its text (None if not a literal)."""
+    """Queue a SQL string argument for squawk; return its text (None if not a literal).
+
+    With `placeholders`, DB-API `%s` / `%(name)s` become PostgreSQL's `$n` so squawk parses it.
+    """
     sql = literal_str(node)
     const = string_node(node)
     if sql is None or const is None:
         return None
+    if placeholders:
+        count = iter(range(1, 10_000))
+        sql = _PLACEHOLDER.sub(lambda m: "%" if m.group(0) == "%%" else f"${next(count)}", sql)
     # In a triple-quoted literal, line i of the value sits on the literal's line + i.
     snippet = embedded_snippet(
         mt.path,

@@ -16,6 +16,7 @@ from bot.checks.migrations.fixes import fix_for
 from bot.checks.migrations.pyast import VOLATILE_SQL, emit
 from bot.checks.migrations.rails_parse import STRING, Stmt, forward_lines, parse_statements
 from bot.checks.migrations.sql_sources import embedded_snippet, split_statements
+from bot.checks.migrations.strong_migrations import apply_assured, unwrap_inline
 from bot.checks.migrations.text import Analysis, MigrationText
 
 _DATA = re.compile(
@@ -62,7 +63,7 @@ _Handler = Callable[[_State, Stmt], None]
 
 def analyse_rails(mt: MigrationText, pg_major: int) -> Analysis:
     """Findings and SQL snippets for one ActiveRecord migration."""
-    lines = mt.lines
+    lines = [unwrap_inline(line) for line in mt.lines]
     state = _State(mt, Analysis(), pg_major, "disable_ddl_transaction!" not in mt.text)
     statements = parse_statements(lines, forward_lines(lines))
     for stmt, _, _ in statements:
@@ -81,6 +82,7 @@ def analyse_rails(mt: MigrationText, pg_major: int) -> Analysis:
             fix="Move the data change to its own migration with `disable_ddl_transaction!` "
             "and update in batches (`in_batches`).",
         )
+    apply_assured(mt, state.out)
     return state.out
 
 

@@ -202,6 +202,18 @@ RULES: dict[str, Rule] = {
         "Put the data change in its own migration (outside the schema change's transaction) "
         "and backfill in batches.",
     ),
+    "safety-assured": Rule(
+        "info",
+        "strong_migrations safety_assured: checks skipped on purpose",
+        "",
+        "",
+    ),
+    "unparsed-sql": Rule(
+        "low",
+        "SQL squawk could not parse",
+        "This statement was not linted by squawk; only its obvious hazards were read.",
+        "Check the statement by hand (or with `squawk` locally) for locks and rewrites.",
+    ),
 }
 
 _GENERIC = Rule("low", "squawk: {rule}", "", "")

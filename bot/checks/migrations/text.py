@@ -67,6 +67,22 @@ def migration_text(file: FileDiff, source: ContentSource | None = None) -> Migra
     return MigrationText(file.path, "\n".join(lines), added, complete=False)
 
 
+def with_sections(text: str, file: FileDiff) -> str:
+    """The partial new text with each hunk's section heading put above the hunk."""
+    lines = text.split("\n")
+    _sections(lines, file, new=True)
+    return "\n".join(lines)
+
+
+def _sections(lines: list[str], file: FileDiff, *, new: bool) -> None:
+    """Put each hunk's section heading (git's enclosing-block line, e.g. `table "orders" {`)
+    on an unseen line just above the hunk, so block readers know where the hunk sits."""
+    for hunk in file.hunks:
+        at = (hunk.new_start if new else hunk.old_start) - 2
+        if hunk.section.strip() and 0 <= at < len(lines) and not lines[at]:
+            lines[at] = hunk.section
+
+
 @dataclass
 class Analysis:
     """What one migration file contributes: findings, SQL for squawk, tables it creates."""
@@ -74,3 +90,21 @@ class Analysis:
     findings: list[Finding] = field(default_factory=list)
     snippets: list[SqlSnippet] = field(default_factory=list)
     new_tables: set[str] = field(default_factory=set)
+
+
+def base_text(file: FileDiff, source: ContentSource | None) -> tuple[str, frozenset[int]]:
+    """The file before the change (read, else rebuilt from the hunks) and its removed lines."""
+    removed = frozenset(
+        ln.old_no for h in file.hunks for ln in h.lines if ln.kind == "-" and ln.old_no is not None
+    )
+    if file.status == "added":
+        return "", removed
+    old = source.read(file.old_path or file.path, side="base") if source is not None else None
+    if old is not None:
+        return old.replace("\r\n", "\n"), removed
+    shown = {ln.old_no: ln.text for h in file.hunks for ln in h.lines if ln.old_no is not None}
+    lines = [""] * max(shown, default=0)
+    for n, text in shown.items():
+        lines[n - 1] = text
+    _sections(lines, file, new=False)
+    return "\n".join(lines), removed

@@ -14,10 +14,19 @@ from bot.checks.queries.common import (
     RULES,
     Hit,
     added_lines,
+    has_any,
     hunk_texts,
     language_of,
     new_side_text,
     sql_hits,
+)
+from bot.checks.queries.lazy_patterns import pattern_relations
+from bot.checks.queries.lazy_python import HINTS, scan_relations
+from bot.checks.queries.orm_models import (
+    ModelIndex,
+    add_module,
+    extend_from_source,
+    worth_indexing,
 )
 from bot.checks.queries.patterns import scan_patterns
 from bot.checks.queries.pyparse import python_trees
@@ -35,6 +44,12 @@ def check(
 ) -> list[Finding]:
     """Static findings of the query family for the reviewed, non-migration files."""
     by_path = {r.path: r for r in reports}
+    index = model_index(
+        [f for f in files if "migration" not in getattr(by_path.get(f.path), "categories", ())],
+        source,
+    )
+    relations = pattern_relations(list(files), source)
+    diff_paths = frozenset(f.path for f in files)
     out: list[Finding] = []
     for file in files:
         report = by_path.get(file.path)
@@ -48,13 +63,27 @@ def check(
         added = added_lines(file)
         if not added:
             continue
-        hits = scan_file(file, language, api="api" in report.categories, source=source)
+        hits = scan_file(
+            file,
+            language,
+            api="api" in report.categories,
+            source=source,
+            index=index,
+            diff_paths=diff_paths,
+        )
+        hits.extend(relations.get(file.path, []))
         out.extend(_findings(file.path, hits, added))
     return out
 
 
 def scan_file(
-    file: FileDiff, language: str, *, api: bool, source: ContentSource | None = None
+    file: FileDiff,
+    language: str,
+    *,
+    api: bool,
+    source: ContentSource | None = None,
+    index: ModelIndex | None = None,
+    diff_paths: frozenset[str] = frozenset(),
 ) -> list[Hit]:
     """Every hit in one file, on any new-side line (the caller keeps the added ones)."""
     if language == "sql":
@@ -62,12 +91,44 @@ def scan_file(
     if language == "python":
         text = new_side_text(file)
         whole = source is not None and file.status != "added"
-        if not python_worth_parsing(text, api=api, whole_file=whole):
+        relations = index is not None and (
+            _loops_over_queries(text)
+            or any(s.path == file.path for s in index.serializers.values())
+        )
+        if not python_worth_parsing(text, api=api, whole_file=whole) and not relations:
             return []
         trees = python_trees(file, source)
         lines = file.new_text_lines()
-        return scan_python(trees, api=api, lines=lines, file_text=text, added=added_lines(file))
+        hits = scan_python(trees, api=api, lines=lines, file_text=text, added=added_lines(file))
+        if relations and index is not None:
+            hits.extend(scan_relations(trees, index, file.path, diff_paths))
+        return hits
     return scan_patterns(file, language, api=api)
+
+
+def _loops_over_queries(text: str) -> bool:
+    """Cheap test: a loop and a queryset/statement, or a DRF view with a serializer."""
+    return ("for " in text and has_any(text, HINTS)) or "serializer_class" in text
+
+
+def model_index(files: Sequence[FileDiff], source: ContentSource | None) -> ModelIndex:
+    """Models and serializers of the changed Python files and, with a source, their imports."""
+    index = ModelIndex()
+    parsed = []
+    for file in files:
+        if file.status == "removed" or file.is_binary or not file.path.endswith(".py"):
+            continue
+        text = new_side_text(file)
+        models = worth_indexing(text)
+        if not (models or (source is not None and _loops_over_queries(text))):
+            continue
+        for tree in python_trees(file, source):
+            if models:
+                add_module(index, tree, file.path)
+            parsed.append((file.path, tree))
+    if source is not None and parsed:
+        extend_from_source(index, parsed, source, {f.path for f in files})
+    return index
 
 
 def _sql_file(file: FileDiff, source: ContentSource | None) -> list[Hit]:

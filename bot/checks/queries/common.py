@@ -6,6 +6,7 @@ into findings, keeping only those on lines the change added.
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass
 
@@ -244,3 +245,26 @@ def _issue_hit(issue: SqlIssue, first: int, last: int) -> Hit:
         severity = "medium"
     detail = _PLACEHOLDER_RE.sub("{...}", issue.detail)
     return Hit(issue.rule, line, detail, severity=severity, fallback_lines=fallback)
+
+
+_PAGINATION = re.compile(r"paginat|limit|page|offset|per_page|max_results|take", re.IGNORECASE)
+_SQL_LIMIT = re.compile(r"\b(LIMIT|FETCH\s+FIRST|TOP)\b", re.IGNORECASE)
+
+
+def mentions_pagination(node: ast.AST) -> bool:
+    """Whether a handler names paging anywhere (a `limit` argument, `paginate`, SQL LIMIT)."""
+    for sub in ast.walk(node):
+        word = (
+            sub.id
+            if isinstance(sub, ast.Name)
+            else sub.attr
+            if isinstance(sub, ast.Attribute)
+            else sub.arg
+            if isinstance(sub, ast.arg | ast.keyword) and sub.arg
+            else ""
+        )
+        if word and _PAGINATION.search(word):
+            return True
+        if isinstance(sub, ast.Constant) and _SQL_LIMIT.search(str(sub.value)):
+            return True
+    return False

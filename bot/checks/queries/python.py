@@ -12,7 +12,15 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-from bot.checks.queries.common import Hit, has_any, has_sql, looks_like_sql, mentions_sql, sql_hits
+from bot.checks.queries.common import (
+    Hit,
+    has_any,
+    has_sql,
+    looks_like_sql,
+    mentions_pagination,
+    mentions_sql,
+    sql_hits,
+)
 from bot.checks.queries.pyfix import suggest
 from bot.checks.queries.pystrings import Built, build_of, is_safe_value
 from bot.models import Severity
@@ -40,8 +48,6 @@ _SESSION_NAME = re.compile(r"(^|_)(session|db|conn|connection|cursor|cur|tx)$", 
 _ROUTE_DECORATOR = re.compile(
     r"\.(get|post|put|patch|delete|route|api_route|websocket)\(|\bapi_view\b|\baction\(",
 )
-_PAGINATION = re.compile(r"paginat|limit|page|offset|per_page|max_results|take", re.IGNORECASE)
-_SQL_LIMIT = re.compile(r"\b(LIMIT|FETCH\s+FIRST|TOP)\b", re.IGNORECASE)
 _BOUNDED = re.compile(r"\.(limit|offset|paginate|first|one|one_or_none|scalar)\(|\[[^]]*:")
 _BATCHING = re.compile(r"\.(limit|yield_per|iterator)\(|\[[^]]*:")
 _N1_FIX_DJANGO = (
@@ -142,6 +148,7 @@ class _Walker(ast.NodeVisitor):
         self.hits: list[Hit] = []
         self.scopes: list[_Scope] = []
         self.loops: list[ast.AST] = []
+        self.iterables: dict[int, ast.AST] = {}  # calls of a loop's iterable: run once, before it
         self.string_roots: set[int] = set()
 
     # --- scopes and loops -------------------------------------------------------------------
@@ -179,6 +186,11 @@ class _Walker(ast.NodeVisitor):
         self.scopes.pop()
 
     def _loop(self, node: ast.AST) -> None:
+        first = node.iter if isinstance(node, ast.For | ast.AsyncFor) else None
+        gens = getattr(node, "generators", None)
+        first = gens[0].iter if gens else first
+        for sub in ast.walk(first) if first is not None else ():
+            self.iterables[id(sub)] = node
         self.loops.append(node)
         self.generic_visit(node)
         self.loops.pop()
@@ -209,7 +221,8 @@ class _Walker(ast.NodeVisitor):
         name = _call_name(node)
         if name in QUERY_CALLS and node.args:
             self._injection(node, node.args[0])
-        if self.loops:
+        owner = self.iterables.get(id(node))
+        if any(loop is not owner for loop in self.loops):
             self._n_plus_one(node, name)
         elif self.api and name == "all" and not node.args and self._in_route():
             self._unbounded(node)
@@ -356,7 +369,7 @@ class _Walker(ast.NodeVisitor):
         if _BOUNDED.search(chain):
             return
         handler = next((s for s in reversed(self.scopes) if s.route), None)
-        if handler is None or _mentions_pagination(handler.node):
+        if handler is None or mentions_pagination(handler.node):
             return
         self.hits.append(Hit("unbounded-query", call.lineno, _short(chain)))
 
@@ -370,24 +383,6 @@ def _call_name(call: ast.Call) -> str:
 
 def _is_str(node: ast.expr) -> bool:
     return isinstance(node, ast.Constant) and isinstance(node.value, str)
-
-
-def _mentions_pagination(node: ast.AST) -> bool:
-    for sub in ast.walk(node):
-        word = (
-            sub.id
-            if isinstance(sub, ast.Name)
-            else sub.attr
-            if isinstance(sub, ast.Attribute)
-            else sub.arg
-            if isinstance(sub, ast.arg | ast.keyword) and sub.arg
-            else ""
-        )
-        if word and _PAGINATION.search(word):
-            return True
-        if isinstance(sub, ast.Constant) and _SQL_LIMIT.search(str(sub.value)):
-            return True
-    return False
 
 
 def _short(text: str, limit: int = 80) -> str:

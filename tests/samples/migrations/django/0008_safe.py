@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="order",
             name="channel",
-            field=models.CharField(max_length=16, default="web"),
+            field=models.CharField(max_length=16, db_default="web"),
         ),
         AddIndexConcurrently(
             model_name="order",
