@@ -155,6 +155,8 @@ class Finding(BaseModel):
     suggestion: str | None = None
     source: Source = "model"
     rule: str | None = None
+    # The model gave no usable line: a file-level comment (`line` is then 1 and means nothing).
+    file_level: bool = False
 
 
 @dataclass

@@ -1,16 +1,14 @@
 """Validate the model's `submit_review` answer and say exactly what is wrong with it. Pure.
 
-Each finding is validated on its own, so one bad finding never costs the others. Problems are
-collected as text for the one retry (bot.llm.client sends them back as an error tool_result with
-the lines each file allows). Findings whose anchor is still invalid after the retry are kept:
-bot.review.placement snaps them to a nearby line or moves them to the summary, so nothing the model
-said is lost; findings that do not validate at all are described in the review's notes.
+Each finding is validated on its own, so one bad finding never costs the others: the valid ones
+are kept as they are, and each flawed one is kept with its exact errors, so that the repair
+round (bot.llm.repair) asks only about those and bot.llm.salvage can still read them when the
+repair does not fix them.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,10 +16,11 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.llm.prompt import TOOL_NAME
+from bot.llm.salvage import resolve_path, unfence
 from bot.models import CATEGORIES, Category, FileDiff, Finding, Severity, Side
 
-MAX_PROBLEMS = 30  # beyond this the retry message says "and N more"
-_FENCE = re.compile(r"\A\s*```[\w-]*[ \t]*\n(?P<body>.*?)\n?```\s*\Z", re.DOTALL)
+# Unambiguous names for the six categories, accepted silently. Anything else (`performance`,
+# `correctness`, ...) is a problem the repair round asks about, then bot.llm.salvage maps it.
 _CATEGORY_ALIASES: dict[str, Category] = {
     "api": "api-design",
     "api design": "api-design",
@@ -31,7 +30,6 @@ _CATEGORY_ALIASES: dict[str, Category] = {
     "migrations": "database",
     "query": "database",
     "queries": "database",
-    "performance": "database",
     "reliability-scaling": "reliability",
     "scalability": "reliability",
     "scaling": "reliability",
@@ -90,18 +88,14 @@ class ToolFinding(BaseModel):
     @classmethod
     def _suggestion(cls, value: object) -> object:
         """A fenced suggestion is unwrapped; an empty one means none."""
-        if not isinstance(value, str):
-            return value
-        match = _FENCE.match(value)
-        text = match.group("body") if match else value
-        return text if text.strip() else None
+        return unfence(value)
 
     def to_finding(self) -> Finding:
         title = " ".join(self.title.split())
         title = title if len(title) <= 200 else title[:199] + "…"
         start = self.start_line if self.start_line != self.line else None
         return Finding(
-            path=self.path.removeprefix("./"),
+            path=self.path,
             line=self.line,
             start_line=start,
             side=self.side,
@@ -115,21 +109,55 @@ class ToolFinding(BaseModel):
 
 
 @dataclass(frozen=True)
+class Flawed:
+    """A finding that cannot be taken as it is: what the model sent and exactly why.
+
+    `finding` is set when only its anchor is wrong (the rest validated).
+    """
+
+    index: int
+    raw: object
+    errors: tuple[str, ...]
+    finding: Finding | None = None
+    ref: int | None = None  # in a repair answer: the number of the finding it corrects
+
+    @property
+    def label(self) -> str:
+        return _label(self.raw, self.index)
+
+    @property
+    def path(self) -> str | None:
+        raw = self.raw
+        path = raw.get("path") if isinstance(raw, dict) else None
+        return path if isinstance(path, str) else None
+
+
+@dataclass(frozen=True)
 class Answer:
     """What one model reply amounts to.
 
-    `usable`: a submit_review call with a findings list was found (possibly with problems).
-    `findings`: every finding that validated, whatever its anchor. `problems`: what to tell the
-    model on a retry. `bad_anchors`: the findings whose anchor is invalid. `dropped`: findings
-    that did not validate, described for the notes.
+    `usable`: a findings list was found (possibly with problems). `findings`: the valid findings
+    (anchors inside the diff). `flawed`: the findings with problems, each with its errors.
+    `problems`: what is wrong with the answer as a whole (cut off, no tool call, ...).
+    `cut_off`: the reply stopped at max_tokens, so findings may be missing.
     """
 
     usable: bool
     summary: str = ""
     findings: tuple[Finding, ...] = ()
+    flawed: tuple[Flawed, ...] = ()
     problems: tuple[str, ...] = ()
-    bad_anchors: tuple[Finding, ...] = ()
-    dropped: tuple[str, ...] = ()
+    cut_off: bool = False
+    calls: int = 1
+    refs: tuple[int | None, ...] = ()  # per finding: the `ref` it gave (repair answers)
+
+    @property
+    def needs_repair(self) -> bool:
+        return bool(not self.usable or self.flawed or self.cut_off)
+
+    def all_problems(self) -> list[str]:
+        """Answer-level problems, then each flawed finding's errors."""
+        return [*self.problems, *(f"{f.label}: {'; '.join(f.errors)}" for f in self.flawed)]
 
 
 def _describe_error(exc: ValidationError) -> str:
@@ -172,17 +200,6 @@ def anchor_problem(finding: Finding, files: Mapping[str, FileDiff]) -> str | Non
     return None
 
 
-def _known_path(finding: Finding, files: Mapping[str, FileDiff]) -> Finding:
-    """`b/app/x.py` or `/app/x.py` for a file in the request is that file (a git habit)."""
-    if finding.path in files:
-        return finding
-    for prefix in ("/", "a/", "b/"):
-        path = finding.path.removeprefix(prefix)
-        if path in files:
-            return finding.model_copy(update={"path": path})
-    return finding
-
-
 def _findings_list(data: dict[str, Any]) -> tuple[list[Any] | None, str | None]:
     raw = data.get("findings")
     if isinstance(raw, str):  # a list sent as JSON text
@@ -190,6 +207,8 @@ def _findings_list(data: dict[str, Any]) -> tuple[list[Any] | None, str | None]:
             raw = json.loads(raw)
         except ValueError:
             return None, "findings: must be an array of objects, got a string that is not JSON"
+    if isinstance(raw, dict):  # one finding sent bare
+        raw = [raw]
     if raw is None:
         return None, "findings: required (use [] when there is nothing to report)"
     if not isinstance(raw, list):
@@ -197,7 +216,30 @@ def _findings_list(data: dict[str, Any]) -> tuple[list[Any] | None, str | None]:
     return raw, None
 
 
-def validate_input(data: object, files: Mapping[str, FileDiff]) -> Answer:
+def ref_of(item: object) -> int | None:
+    """The `ref` a repair answer gives a corrected finding (an int, or digits in a string)."""
+    ref = item.get("ref") if isinstance(item, dict) else None
+    if isinstance(ref, str) and ref.strip().strip("[]").isdigit():
+        return int(ref.strip().strip("[]"))
+    return ref if isinstance(ref, int) and not isinstance(ref, bool) else None
+
+
+def check_finding(item: object, index: int, files: Mapping[str, FileDiff]) -> Finding | Flawed:
+    """A valid finding (path resolved), or the finding with its exact errors."""
+    try:
+        finding = ToolFinding.model_validate(item).to_finding()
+    except ValidationError as exc:
+        return Flawed(index=index, raw=item, errors=(_describe_error(exc),), ref=ref_of(item))
+    finding = finding.model_copy(update={"path": resolve_path(finding.path, files)})
+    anchor = anchor_problem(finding, files)
+    if anchor is not None:
+        return Flawed(index=index, raw=item, errors=(anchor,), finding=finding, ref=ref_of(item))
+    return finding
+
+
+def validate_input(
+    data: object, files: Mapping[str, FileDiff], *, first_index: int = 0
+) -> Answer:
     """Validate a submit_review input against the schema and the request's files."""
     if not isinstance(data, dict):
         return Answer(usable=False, problems=("the tool input must be a JSON object",))
@@ -205,30 +247,34 @@ def validate_input(data: object, files: Mapping[str, FileDiff]) -> Answer:
     if raw is None:
         return Answer(usable=False, problems=(problem or "findings: missing",))
     summary = data.get("summary")
-    problems: list[str] = []
     findings: list[Finding] = []
-    bad: list[Finding] = []
-    dropped: list[str] = []
-    for i, item in enumerate(raw):
-        try:
-            finding = _known_path(ToolFinding.model_validate(item).to_finding(), files)
-        except ValidationError as exc:
-            reason = _describe_error(exc)
-            problems.append(f"{_label(item, i)}: {reason}")
-            dropped.append(f"{_label(item, i)}: {reason}")
-            continue
-        findings.append(finding)
-        anchor = anchor_problem(finding, files)
-        if anchor is not None:
-            problems.append(f"{_label(item, i)}: {anchor}")
-            bad.append(finding)
+    refs: list[int | None] = []
+    flawed: list[Flawed] = []
+    for i, item in enumerate(raw, start=first_index):
+        checked = check_finding(item, i, files)
+        if isinstance(checked, Flawed):
+            flawed.append(checked)
+        else:
+            findings.append(checked)
+            refs.append(ref_of(item))
     return Answer(
         usable=True,
         summary=summary.strip() if isinstance(summary, str) else "",
         findings=tuple(findings),
-        problems=tuple(problems),
-        bad_anchors=tuple(bad),
-        dropped=tuple(dropped),
+        flawed=tuple(flawed),
+        refs=tuple(refs),
+    )
+
+
+def _combine(answers: Sequence[Answer]) -> Answer:
+    """Several usable calls in one reply: every finding of each (nothing said is ignored)."""
+    return Answer(
+        usable=True,
+        summary="\n\n".join(a.summary for a in answers if a.summary),
+        findings=tuple(f for a in answers for f in a.findings),
+        flawed=tuple(f for a in answers for f in a.flawed),
+        calls=len(answers),
+        refs=tuple(r for a in answers for r in a.refs),
     )
 
 
@@ -237,108 +283,53 @@ def parse_reply(
     stop_reason: str | None,
     files: Mapping[str, FileDiff],
 ) -> Answer:
-    """The Answer of one reply (content blocks as dicts); refusals are handled by the caller."""
+    """The Answer of one reply (content blocks as dicts); refusals are handled by the caller.
+
+    Every submit_review call is read. A call of another tool whose input holds a findings list
+    is read too (the findings are what matters); one without is a problem to send back.
+    """
     calls = [b for b in content if b.get("type") == "tool_use"]
-    ours = [b for b in calls if b.get("name") == TOOL_NAME]
-    if not ours:
-        if calls:
-            names = ", ".join(sorted({str(b.get("name")) for b in calls}))
-            why = f"you called {names}, which does not exist; the only tool is {TOOL_NAME}"
-        else:
-            why = f"the reply did not call {TOOL_NAME}; answer only by calling it"
-        if stop_reason == "max_tokens":
-            why += " (and it was cut off at the output token limit)"
-        return Answer(usable=False, problems=(why,))
-    answer = validate_input(ours[0].get("input"), files)
-    extra: list[str] = []
-    if stop_reason == "max_tokens":
-        extra.append(
-            "the answer was cut off at the output token limit (max_tokens) and is incomplete: "
-            "send fewer findings (the most severe ones) with shorter bodies"
-        )
-    if len(ours) > 1:
-        extra.append(f"{TOOL_NAME} was called {len(ours)} times; only the first call was read")
-    if not extra:
-        return answer
-    return Answer(
-        usable=answer.usable,
-        summary=answer.summary,
-        findings=answer.findings,
-        problems=tuple(extra) + answer.problems,
-        bad_anchors=answer.bad_anchors,
-        dropped=answer.dropped,
+    usable: list[Answer] = []
+    ours_problems: tuple[str, ...] = ()
+    index = 0
+    for call in sorted(calls, key=lambda b: b.get("name") != TOOL_NAME):
+        data = call.get("input")
+        if call.get("name") != TOOL_NAME and not (isinstance(data, dict) and "findings" in data):
+            continue
+        answer = validate_input(data, files, first_index=index)
+        if answer.usable:
+            usable.append(answer)
+            index += len(answer.findings) + len(answer.flawed)
+        elif call.get("name") == TOOL_NAME and not ours_problems:
+            ours_problems = answer.problems
+    cut = stop_reason == "max_tokens"
+    cut_note = (
+        "the answer was cut off at the output token limit (max_tokens) and is incomplete: "
+        "send fewer findings (the most severe ones) with shorter bodies"
     )
-
-
-def line_ranges(numbers: Mapping[int, int]) -> str:
-    """`1-8, 13-31`: consecutive anchor lines in the same hunk as inclusive ranges."""
-    spans: list[list[int]] = []
-    previous: tuple[int, int] | None = None
-    for number in sorted(numbers):
-        hunk = numbers[number]
-        if previous is not None and number == previous[0] + 1 and hunk == previous[1]:
-            spans[-1][1] = number
-        else:
-            spans.append([number, number])
-        previous = (number, hunk)
-    return ", ".join(f"{a}-{b}" if a != b else str(a) for a, b in spans)
-
-
-def allowed_lines(files: Mapping[str, FileDiff]) -> list[str]:
-    """One line per file: the ranges of lines a finding may anchor on, per side."""
-    out = []
-    for path, file in files.items():
-        right, left = line_ranges(file.right_anchors), line_ranges(file.left_anchors)
-        sides = [f"RIGHT {right}" if right else "", f"LEFT {left}" if left else ""]
-        out.append(f"- {path}: " + "; ".join(s for s in sides if s))
-    return out
-
-
-def retry_text(answer: Answer, files: Mapping[str, FileDiff]) -> str:
-    """The error tool_result: the exact problems and the lines each file allows."""
-    shown = list(answer.problems[:MAX_PROBLEMS])
-    more = len(answer.problems) - len(shown)
-    lines = ["Your review could not be accepted as it is. Problems:"]
-    lines += [f"- {p}" for p in shown]
-    if more:
-        lines.append(f"- ... and {more} more problems of the same kinds")
-    lines += [
-        "",
-        "Lines a finding may anchor on (inclusive ranges; a range must stay inside one range "
-        "listed here, on one side):",
-        *allowed_lines(files),
-        "",
-        f"Call {TOOL_NAME} again with the complete corrected review: every finding, not only "
-        "the corrected ones. If a finding cannot be anchored on one of these lines, anchor it "
-        "on the changed line closest to the problem.",
-    ]
-    return "\n".join(lines)
-
-
-def retry_messages(
-    params: dict[str, Any], blocks: list[dict[str, Any]], error_text: str
-) -> list[dict[str, Any]]:
-    """The conversation for the one retry: the reply, then an error result for each tool call."""
-    messages = list(params["messages"])
-    calls = [b for b in blocks if b["type"] == "tool_use"]
-    if not blocks:  # nothing to answer to: restate the request with the errors appended
-        first = messages[0]
-        note = {"type": "text", "text": "A previous attempt failed.\n" + error_text}
-        return [{"role": "user", "content": [*first["content"], note]}, *messages[1:]]
+    if usable:
+        answer = usable[0] if len(usable) == 1 else _combine(usable)
+        if not cut:
+            return answer
+        return Answer(
+            usable=True,
+            summary=answer.summary,
+            findings=answer.findings,
+            flawed=answer.flawed,
+            problems=(cut_note,),
+            cut_off=True,
+            calls=answer.calls,
+            refs=answer.refs,
+        )
+    if any(b.get("name") == TOOL_NAME for b in calls):
+        return Answer(
+            usable=False, problems=((cut_note,) if cut else ()) + ours_problems, cut_off=cut
+        )
     if calls:
-        results: list[dict[str, Any]] = [
-            {
-                "type": "tool_result",
-                "tool_use_id": call["id"],
-                "is_error": True,
-                "content": error_text if i == 0 else "Ignored: see the first error.",
-            }
-            for i, call in enumerate(calls)
-        ]
+        names = ", ".join(sorted({str(b.get("name")) for b in calls}))
+        why_text = f"you called {names}, which does not exist; the only tool is {TOOL_NAME}"
     else:
-        results = [{"type": "text", "text": error_text}]
-    return [
-        *messages,
-        {"role": "assistant", "content": blocks},
-        {"role": "user", "content": results},
-    ]
+        why_text = f"the reply did not call {TOOL_NAME}; answer only by calling it"
+    if cut:
+        why_text += " (and it was cut off at the output token limit)"
+    return Answer(usable=False, problems=(why_text,), cut_off=cut)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.config import PathInstruction, RepoConfig, Settings
 from bot.errors import BackendReviewError, ModelError
-from bot.llm.answer import Answer, parse_reply, retry_messages, retry_text
+from bot.llm.answer import Answer, parse_reply
 from bot.llm.budget import (
     USAGE_FIELDS,
     Batch,
@@ -30,11 +30,14 @@ from bot.llm.progress import Progress, Tracker
 from bot.llm.prompt import (
     Prefix,
     PromptSizer,
+    Redactor,
     build_prefix,
     build_request,
     framing_tokens,
+    keep_lines,
     matching_instructions,
 )
+from bot.llm.repair import Settled, repair_text, retry_messages, retry_text, settle
 from bot.models import (
     ContentSource,
     FileDiff,
@@ -65,6 +68,9 @@ class ModelWork:
     description: str | None = None
     source: ContentSource | None = None
     scope: LineScope | None = None  # incremental review: the lines it may comment on
+    # Replaces credentials in every text that goes to the model (bot.review.pipeline passes
+    # the secret scanner's; the model layer cannot import the checks).
+    redact: Redactor = keep_lines
 
 
 @dataclass
@@ -99,6 +105,8 @@ class _Shared:
     title: str | None
     description: str | None
     total: int
+    files: dict[str, FileDiff] = field(default_factory=dict)  # every reviewed file, by path
+    redact: Redactor = keep_lines
     calls: list[dict[str, int]] = field(default_factory=list)  # usage, in completion order
 
 
@@ -172,7 +180,15 @@ class ModelReviewer:
             per_review=config.max_tokens_per_review,
         )
         plan = mark_changed(await self._with_context(plan, work.source), work.scope, sizer=_SIZER)
-        shared = _Shared(prefix, rules, work.title, work.description, len(plan.batches))
+        shared = _Shared(
+            prefix,
+            rules,
+            work.title,
+            work.description,
+            len(plan.batches),
+            files={f.path: f for f, _ in work.files},
+            redact=work.redact,
+        )
         limit = asyncio.Semaphore(self.concurrency)
         track = Tracker(self.progress, shared.total, config.price_for(self.model), shared.calls)
 
@@ -213,7 +229,8 @@ class ModelReviewer:
         return message
 
     async def _request(self, index: int, batch: Batch, shared: _Shared) -> _Result:
-        """One request and, when its answer has problems, one retry in the same conversation."""
+        """One request and, when its answer has problems, one repair round in the same
+        conversation: the valid findings are kept, only the flawed ones are asked about."""
         import anthropic
 
         files = {p.path: p.file for p in batch.pieces}
@@ -228,6 +245,7 @@ class ModelReviewer:
             title=shared.title,
             description=shared.description,
             path_instructions=shared.rules,
+            redact=shared.redact,
         )
         try:
             reply = await self._create(params)
@@ -239,37 +257,51 @@ class ModelReviewer:
             result.failed = "the model declined to review it (stop_reason refusal)"
             return result
         first = parse_reply(_blocks(reply), reply.stop_reason, files)
-        if not first.problems:
-            return _keep(result, first, label, retried=False)
-        return await self._retry(result, params, reply, first, files=files, shared=shared)
+        if not first.needs_repair:
+            return _settled(result, first, settle(first, None, shared.files))
+        text = repair_text(first, files) if first.usable else retry_text(first, files)
+        messages = retry_messages(params, _blocks(reply), text)
+        second, why = await self._repair({**params, "messages": messages}, result, shared)
+        if not first.usable:  # nothing to keep: the second answer is the review
+            if second is None or not second.usable:
+                reason = why or (second.problems[0] if second else "")
+                result.failed = f"no usable answer after one retry ({first.problems[0]}; {reason})"
+                return result
+            result.notes.append(f"{label}: the first answer was unusable; asked once more.")
+            return _settled(result, second, settle(second, None, shared.files))
+        settled = settle(first, second if second and second.usable else None, shared.files)
+        asked = len(first.flawed)
+        if second is None or not second.usable:
+            reason = why or (second.problems[0] if second else "no answer")
+            result.notes.append(
+                f"{label}: the repair round was unusable ({reason}); "
+                f"{settled.salvaged} finding(s) kept as first given."
+            )
+        elif asked:
+            result.notes.append(
+                f"{label}: {asked} finding(s) had problems; asked about them once more: "
+                f"{settled.corrected} corrected, {settled.salvaged} kept as first given "
+                "(placed on the nearest valid line, at file level or in the summary)."
+            )
+        if first.cut_off:
+            result.notes.append(f"{label}: the first answer was cut off; asked for the rest.")
+        return _settled(result, first, settled, repair=second)
 
-    async def _retry(
-        self,
-        result: _Result,
-        params: dict[str, Any],
-        reply: Message,
-        first: Answer,
-        *,
-        files: dict[str, FileDiff],
-        shared: _Shared,
-    ) -> _Result:
-        """Send the problems back as an error tool_result once; keep the better answer."""
+    async def _repair(
+        self, params: dict[str, Any], result: _Result, shared: _Shared
+    ) -> tuple[Answer | None, str | None]:
+        """The repair round's answer, or None with the reason (failed, refused)."""
         import anthropic
 
-        label = result.label
-        messages = retry_messages(params, _blocks(reply), retry_text(first, files))
+        files = {p.path: p.file for p in result.batch.pieces}
         try:
-            second_reply = await self._create({**params, "messages": messages})
+            reply = await self._create(params)
         except (anthropic.AnthropicError, ImportError) as exc:
-            result.notes.append(f"{label}: the retry failed: {_describe_error(exc, self.client)}.")
-            return _fallback(result, first, label)
-        shared.calls.append(_usage(second_reply, request=result.index, attempt=2))
-        second = parse_reply(_blocks(second_reply), second_reply.stop_reason, files)
-        if second_reply.stop_reason == "refusal" or not second.usable:
-            why = "declined" if second_reply.stop_reason == "refusal" else second.problems[0]
-            result.notes.append(f"{label}: the retry was unusable too ({why}).")
-            return _fallback(result, first, label)
-        return _keep(result, second, label, retried=True, first=first)
+            return None, f"the retry failed: {_describe_error(exc, self.client)}"
+        shared.calls.append(_usage(reply, request=result.index, attempt=2))
+        if reply.stop_reason == "refusal":
+            return None, "the model declined the retry"
+        return parse_reply(_blocks(reply), reply.stop_reason, files), None
 
     def _outcome(
         self,
@@ -311,33 +343,13 @@ class ModelReviewer:
         return outcome
 
 
-def _keep(
-    result: _Result, answer: Answer, label: str, *, retried: bool, first: Answer | None = None
+def _settled(
+    result: _Result, answer: Answer, settled: Settled, *, repair: Answer | None = None
 ) -> _Result:
-    """Take an answer's findings; note what the retry fixed and what is still wrong."""
-    result.findings = list(answer.findings)
-    result.summary = answer.summary
-    if retried and first is not None:
-        result.notes.append(
-            f"{label}: the first answer had {len(first.problems)} problem(s); asked once more."
-        )
-    if answer.bad_anchors:
-        result.notes.append(
-            f"{label}: {len(answer.bad_anchors)} finding(s) kept with anchors outside the diff "
-            "(moved to the nearest valid line or to the summary)."
-        )
-    result.notes += [f"{label}: dropped malformed finding {d}." for d in answer.dropped]
-    if retried:
-        leftover = [p for p in answer.problems if "cut off" in p]
-        result.notes += [f"{label}: {p}." for p in leftover]
-    return result
-
-
-def _fallback(result: _Result, first: Answer, label: str) -> _Result:
-    """After a failed retry: keep what the first answer had that was valid, or fail."""
-    if first.usable:
-        return _keep(result, first, label, retried=False)
-    result.failed = f"no usable answer after one retry ({first.problems[0]})"
+    """Take the settled findings and the summary; note what could not be kept at all."""
+    result.findings = settled.findings
+    result.summary = answer.summary or (repair.summary if repair is not None else "")
+    result.notes += [f"{result.label}: dropped {d}." for d in settled.dropped]
     return result
 
 

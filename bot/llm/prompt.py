@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib.resources import files
 from string import Template
@@ -31,6 +31,19 @@ MAX_HINT_CHARS = 400
 MAX_HINTS = 30  # per piece: enough to show the patterns, bounded so the header stays small
 CACHE = {"type": "ephemeral"}
 _KIND_ORDER: tuple[BackendKind, ...] = ("api", "migration", "query")
+
+Redactor = Callable[[Sequence[str], str | None], list[str]]
+"""(lines of one text, the file they come from or None) -> the same lines with every credential
+replaced by a placeholder. Line for line, so numbering and anchors do not move."""
+
+
+def keep_lines(lines: Sequence[str], path: str | None) -> list[str]:
+    """The Redactor that changes nothing (tests, and callers without a secret scanner)."""
+    return list(lines)
+
+
+def _redact_text(text: str, path: str | None, redact: Redactor) -> str:
+    return "\n".join(redact(text.split("\n"), path))
 
 
 @cache
@@ -79,6 +92,11 @@ def tool_definition() -> dict[str, Any]:
                 "type": "string",
                 "description": "Exact replacement text for the anchored lines, when the fix "
                 "fits them; no fences, no diff markers.",
+            },
+            "ref": {
+                "type": "integer",
+                "description": "Only when correcting findings you were asked about: the number "
+                "in brackets of the finding this one corrects.",
             },
         },
         "required": ["path", "line", "severity", "category", "title", "body"],
@@ -147,7 +165,7 @@ def render_hunk_header(hunk: Hunk) -> str:
     return f"{head} {clip(hunk.section, 200)}".rstrip() + "\n"
 
 
-def render_overhead(piece: Piece) -> str:
+def render_overhead(piece: Piece, redact: Redactor = keep_lines) -> str:
     """A piece's header: path, status, categories with reasons, part, static hints."""
     report = piece.report
     out = [f"\n### File: {piece.path}\n", f"Status: {report.status}"]
@@ -168,7 +186,8 @@ def render_overhead(piece: Piece) -> str:
         for f in piece.static[:MAX_HINTS]:
             where = f"lines {f.start_line}-{f.line}" if f.start_line else f"line {f.line}"
             side = " (old side)" if f.side == "LEFT" else ""
-            text = clip(" ".join(f"{f.title}. {f.body}".split()), MAX_HINT_CHARS)
+            text = " ".join(_redact_text(f"{f.title}. {f.body}", piece.path, redact).split())
+            text = clip(text, MAX_HINT_CHARS)
             out.append(f"- [{f.rule}] {f.severity}, {where}{side}: {text}\n")
         if len(piece.static) > MAX_HINTS:
             out.append(f"- ... and {len(piece.static) - MAX_HINTS} more of the same kinds\n")
@@ -219,10 +238,21 @@ def render_context(lines: Sequence[tuple[int, str]]) -> str:
     return "".join(out)
 
 
-def render_piece(piece: Piece) -> str:
-    hunks = "".join(render_hunk_header(h) + "".join(map(render_line, h.lines)) for h in piece.hunks)
-    context = render_context(piece.context) if piece.context else ""
-    return render_overhead(piece) + hunks + context
+def _redacted_hunk(hunk: Hunk, path: str, redact: Redactor) -> Hunk:
+    texts = redact([hunk.section, *(ln.text for ln in hunk.lines)], path)
+    lines = tuple(ln._replace(text=t) for ln, t in zip(hunk.lines, texts[1:], strict=True))
+    return replace(hunk, section=texts[0], lines=lines)
+
+
+def render_piece(piece: Piece, redact: Redactor = keep_lines) -> str:
+    """A file's header, numbered hunks and nearby code, with credentials redacted."""
+    shown = [_redacted_hunk(h, piece.path, redact) for h in piece.hunks]
+    hunks = "".join(render_hunk_header(h) + "".join(map(render_line, h.lines)) for h in shown)
+    context = ""
+    if piece.context:
+        texts = redact([t for _, t in piece.context], piece.path)
+        context = render_context([(n, t) for (n, _), t in zip(piece.context, texts, strict=True)])
+    return render_overhead(piece, redact) + hunks + context
 
 
 class PromptSizer:
@@ -241,15 +271,22 @@ class PromptSizer:
         return estimate_tokens(render_context(lines))
 
 
-def render_pr_block(batch: Batch, *, title: str | None, description: str | None) -> str:
-    """The untrusted content of one request, before fencing."""
+def render_pr_block(
+    batch: Batch,
+    *,
+    title: str | None,
+    description: str | None,
+    redact: Redactor = keep_lines,
+) -> str:
+    """The untrusted content of one request, before fencing; credentials redacted."""
     out = []
     if title:
-        out.append(f"Pull request title: {clip(' '.join(title.split()), MAX_TITLE_CHARS)}\n")
+        shown = " ".join(_redact_text(title, None, redact).split())
+        out.append(f"Pull request title: {clip(shown, MAX_TITLE_CHARS)}\n")
     if description and description.strip():
-        body = clip(description.strip(), MAX_DESCRIPTION_CHARS)
+        body = clip(_redact_text(description.strip(), None, redact), MAX_DESCRIPTION_CHARS)
         out.append(f"Pull request description:\n{body}\n")
-    out += [render_piece(p) for p in batch.pieces]
+    out += [render_piece(p, redact) for p in batch.pieces]
     return "".join(out)
 
 
@@ -295,9 +332,10 @@ def build_user_text(
     description: str | None,
     path_instructions: Sequence[PathInstruction] = (),
     nonce: Callable[[], str] = new_nonce,
+    redact: Redactor = keep_lines,
 ) -> str:
     """Our instructions, then the fenced PR data; a nonce found in the data is drawn again."""
-    data = render_pr_block(batch, title=title, description=description)
+    data = render_pr_block(batch, title=title, description=description, redact=redact)
     token = nonce()
     while token in data:
         token = new_nonce()
@@ -315,6 +353,7 @@ def build_request(
     description: str | None = None,
     path_instructions: Sequence[PathInstruction] = (),
     nonce: Callable[[], str] = new_nonce,
+    redact: Redactor = keep_lines,
 ) -> dict[str, Any]:
     """Keyword arguments for `messages.create`: forced `submit_review`, cached prefix."""
     text = build_user_text(
@@ -323,6 +362,7 @@ def build_request(
         description=description,
         path_instructions=path_instructions,
         nonce=nonce,
+        redact=redact,
     )
     return {
         "model": model,

@@ -41,6 +41,7 @@ def _paint(text: str, code: str, colour: bool) -> str:
 
 def _finding_lines(f: Finding, colour: bool) -> list[str]:
     where = f"{f.path}:{f.start_line}-{f.line}" if f.start_line else f"{f.path}:{f.line}"
+    where = f.path if f.file_level else where
     tag = _paint(f"{f.severity.upper():8}", _COLOURS[f.severity], colour)
     rule = f" [{f.rule}]" if f.rule else ""
     out = [f"  {tag} {where}  {f.title}{rule}"]

@@ -69,7 +69,7 @@ def anchored_text(finding: Finding, file: FileDiff | None) -> str:
     matter (a model may anchor 10-13 on one push and 12-13 on the next), and a last line such
     as `)` is identified by the code above it. Empty when the line is not in the diff.
     """
-    if file is None:
+    if file is None or finding.file_level:
         return ""
     last = max(finding.start_line or finding.line, finding.line)
     right = finding.side == "RIGHT"

@@ -72,6 +72,10 @@ def _nearest(sorted_lines: Sequence[int], lo: int, hi: int) -> int | None:
 
 def resolve_anchor(finding: Finding, file: FileDiff) -> Anchor | None:
     """A valid anchor for the finding in `file`, or None when it can only go to the summary."""
+    if finding.file_level:  # the model named the file but no usable line
+        if not (file.hunks or file.patch_missing):
+            return None
+        return Anchor(line=None, note="No usable line was given for this; it is about the file.")
     side: Side = finding.side
     if not file.anchors(side) and file.anchors(_other(side)):
         side = _other(side)  # e.g. RIGHT on a deleted file: only old lines exist

@@ -46,6 +46,8 @@ def _plural(n: int, word: str) -> str:
 
 
 def _where(f: Finding) -> str:
+    if f.file_level:
+        return code_span(f.path)
     side = " (removed lines)" if f.side == "LEFT" else ""
     lines = f"{f.start_line}-{f.line}" if f.start_line and f.start_line != f.line else f"{f.line}"
     return f"{code_span(f'{f.path}:{lines}')}{side}"
