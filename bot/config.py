@@ -46,6 +46,7 @@ class ChecksConfig(_Strict):
     severity: dict[str, Severity] = {}
     postgres_version: str = "16"
     assume_in_transaction: bool = False
+    secrets_allow: list[str] = []  # path globs of test fixtures the hardcoded-secret rule skips
 
     @field_validator("postgres_version", mode="before")
     @classmethod

@@ -151,24 +151,33 @@ def test_malformed_input_is_sent_back_once_with_the_errors(
         "findings[1]" in result["content"]
         and "line 400 is not a line of a hunk" in result["content"]
     )
-    assert "app/api/orders.py: RIGHT 1-8, 13-31" in result["content"]
+    assert "lines app/api/orders.py allows: RIGHT 1-8, 13-31" in result["content"]
     assert second.body["system"] == first.body["system"]
-    assert outcome.status == "ok" and [f.title for f in outcome.findings] == [SQLI["title"]]
-    assert any("asked once more" in n for n in outcome.notes)
+    # The repair corrected the first; the second, not corrected, is kept as first given.
+    assert outcome.status == "ok"
+    assert [(f.title, f.severity, f.line) for f in outcome.findings] == [
+        (SQLI["title"], "critical", 30),
+        ("Elsewhere", "critical", 400),
+    ]
+    assert any("asked about them once more: 1 corrected, 1 kept" in n for n in outcome.notes)
 
 
 def test_still_invalid_after_the_retry_keeps_what_is_valid_and_reports_the_rest(
     anthropic_emulator: AnthropicEmulator,
 ) -> None:
-    """A second bad answer: valid findings kept (bad anchors too, for placement); rest noted."""
+    """The same bad answer twice: nothing is lost. The valid finding is kept once, the bad
+    anchor as given (placement moves it), the unknown severity salvaged as medium."""
     answer = {"summary": "s", "findings": [SQLI, {**SQLI, "line": 400}, {**SQLI, "severity": "?"}]}
     anthropic_emulator.enqueue(tool_use(answer), tool_use(answer))
     outcome = _review(anthropic_emulator, _example_work())
     assert len(anthropic_emulator.message_requests()) == 2
-    assert sorted(f.line for f in outcome.findings) == [30, 400]
+    assert sorted((f.line, f.severity) for f in outcome.findings) == [
+        (30, "critical"),
+        (30, "medium"),
+        (400, "critical"),
+    ]
     notes = " ".join(outcome.notes)
-    assert "1 finding(s) kept with anchors outside the diff" in notes
-    assert "dropped malformed finding findings[2]" in notes
+    assert "2 finding(s) had problems; asked about them once more: 0 corrected, 2 kept" in notes
 
 
 def test_a_wrong_tool_name_is_corrected_on_the_retry(anthropic_emulator: AnthropicEmulator) -> None:

@@ -237,9 +237,7 @@ def check_finding(item: object, index: int, files: Mapping[str, FileDiff]) -> Fi
     return finding
 
 
-def validate_input(
-    data: object, files: Mapping[str, FileDiff], *, first_index: int = 0
-) -> Answer:
+def validate_input(data: object, files: Mapping[str, FileDiff], *, first_index: int = 0) -> Answer:
     """Validate a submit_review input against the schema and the request's files."""
     if not isinstance(data, dict):
         return Answer(usable=False, problems=("the tool input must be a JSON object",))

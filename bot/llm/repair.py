@@ -107,9 +107,9 @@ def repair_text(answer: Answer, files: Mapping[str, FileDiff]) -> str:
     what = "only these findings, corrected," if asked else "only the missing findings"
     lines.append(
         f"Call {TOOL_NAME} again with {what} and nothing else. Give each corrected finding "
-        "`ref`: its number in brackets above. Leave out a finding you withdraw. If a finding "
-        "cannot be anchored on an allowed line, anchor it on the changed line closest to the "
-        "problem."
+        "`ref`: its number in brackets above. If a finding cannot be anchored on an allowed "
+        "line, anchor it on the changed line closest to the problem; a finding you do not "
+        "correct is kept as it was."
     )
     return "\n".join(lines)
 
@@ -227,6 +227,8 @@ def settle(first: Answer, repair: Answer | None, files: Mapping[str, FileDiff]) 
     if repair is not None and repair.usable:
         refs: Sequence[int | None] = repair.refs or [None] * len(repair.findings)
         for finding, ref in zip(repair.findings, refs, strict=False):
+            if finding in first.findings:
+                continue  # a valid finding sent again: it is kept already
             number = _match(finding, ref, open_, files)
             if number is not None:
                 del open_[number]

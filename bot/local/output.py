@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from bot.models import SEVERITIES, FileDiff, Finding
 from bot.review.render import render_summary
 from bot.review.result import ReviewResult
+from bot.review.summary import not_shown_line
 
 _COLOURS = {"critical": "1;31", "high": "31", "medium": "33", "low": "36", "info": "37"}
 
@@ -31,6 +32,7 @@ def to_json(result: ReviewResult) -> str:
             {"finding": f.model_dump(mode="json"), "reason": why} for f, why in result.summary_only
         ],
         "elapsed_s": round(result.elapsed_s, 3),
+        "not_shown": {"min_severity": result.min_severity, "counts": result.not_shown},
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
@@ -75,6 +77,9 @@ def to_text(result: ReviewResult, *, colour: bool) -> str:
         if result.findings
         else "Totals: no findings"
     )
+    hidden = not_shown_line(result)
+    if hidden:
+        lines.append(hidden)
     if result.model_status != "ok":
         lines.append(" ".join(result.model_notes) or f"Model review {result.model_status}.")
     return "\n".join(lines) + "\n"

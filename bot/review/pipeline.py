@@ -6,14 +6,19 @@ Clients are passed in; nothing here reads the environment or opens a connection 
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from bot.checks.run import run_checks
+from bot.checks.run import apply_rule_config, run_checks
+from bot.checks.secrets.check import check as check_secrets
+from bot.checks.secrets.check import known_values, scan_files
+from bot.checks.secrets.redact import Redactor, redact_text, scrub_finding
 from bot.classify.classifier import classify_files
 from bot.config import RepoConfig
 from bot.llm.client import ModelOutcome, ModelWork
 from bot.models import (
+    SEVERITIES,
     Finding,
     Severity,
     severity_rank,
@@ -54,13 +59,18 @@ async def run_review(
     files = [f for f in request.files if scope is None or f.path in scope.paths]
     reports = classify_files(files, config)
     reviewed = [(f, r) for f, r in zip(files, reports, strict=True) if r.reviewed]
+    scans = scan_files(request.files)  # every changed file, backend or not
+    known = known_values(scans)  # redacted everywhere, in scope or not
+    in_scope = [s for s in scans if scope is None or s.path in scope.paths]
+    secrets = check_secrets(files, config.checks, scans=in_scope)
     static, static_outside = scoped_findings(
         run_checks(
             [f for f, _ in reviewed],
             [r for _, r in reviewed],
             config.checks,
             source=request.source,
-        ),
+        )
+        + apply_rule_config(secrets, config.checks),
         scope,
     )
     if model is None:
@@ -75,12 +85,16 @@ async def run_review(
             description=request.description,
             source=request.source,
             scope=scope,
+            redact=Redactor(known),
         )
         outcome = await model.review(work, config=config)
     model_found, model_outside = scoped_findings(outcome.findings, scope)
-    findings = merge_findings(
-        at_least(static, config.min_severity), at_least(model_found, config.min_severity)
+    shown_static = at_least(static, config.min_severity)
+    shown_model = at_least(model_found, config.min_severity)
+    hidden = Counter(
+        f.severity for f in [*static, *model_found] if f not in {*shown_static, *shown_model}
     )
+    findings = [scrub_finding(f, known) for f in merge_findings(shown_static, shown_model)]
     by_path = {f.path: f for f in request.files}
     placement = place_findings(
         findings,
@@ -94,11 +108,13 @@ async def run_review(
         summary_only=placement.summary_only,
         usage=outcome.usage,
         model_status=outcome.status,
-        model_notes=outcome.notes,
+        model_notes=[redact_text(n, known=known) for n in outcome.notes],
         unseen_by_model=outcome.unseen,
         elapsed_s=clock() - started,
-        model_summaries=outcome.summaries,
+        model_summaries=[redact_text(s, known=known) for s in outcome.summaries],
         model=model.model if model is not None else None,
         placed=placement.placed,
         outside_scope=static_outside + model_outside,
+        not_shown={s: hidden[s] for s in SEVERITIES if hidden[s]},
+        min_severity=config.min_severity,
     )

@@ -17,6 +17,7 @@ from bot.models import (
     InlineComment,
     LineScope,
     ModelStatus,
+    Severity,
     Usage,
 )
 
@@ -49,3 +50,6 @@ class ReviewResult:
     # Each inline comment with the finding it came from (its fingerprint is taken where placed).
     placed: list[tuple[Finding, InlineComment]] = field(default_factory=list)
     outside_scope: int = 0  # findings on lines an earlier review covered (incremental review)
+    # Findings under `min_severity`, by severity: not posted, but counted in the summary.
+    not_shown: dict[Severity, int] = field(default_factory=dict)
+    min_severity: Severity = "low"

@@ -56,6 +56,8 @@ def incremental_scope(
 def in_scope(finding: Finding, scope: LineScope) -> Finding | None:
     """The finding as it may be posted within the scope (a range trimmed to its anchor line when
     it reaches into lines reviewed before), or None when its line was reviewed before."""
+    if finding.file_level:  # no line to judge by: about a file the push changed, or not
+        return finding if finding.path in scope.paths else None
     if not scope.allows(finding.path, finding.line, finding.side):
         return None
     start = finding.start_line

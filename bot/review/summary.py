@@ -65,6 +65,16 @@ def _headline(result: ReviewResult) -> str:
     )
 
 
+def not_shown_line(result: ReviewResult) -> str | None:
+    """`2 info findings not shown (min_severity: low)`: nothing disappears without a trace."""
+    if not result.not_shown:
+        return None
+    counts = ", ".join(
+        f"{n} {sev} finding{'s' if n != 1 else ''}" for sev, n in result.not_shown.items()
+    )
+    return f"{counts} not shown (min_severity: {result.min_severity})."
+
+
 def _model_status(result: ReviewResult) -> list[str]:
     notes = [safe_prose(one_line(clip(n, _MAX_NOTE))) for n in result.model_notes[:_MAX_NOTES]]
     if len(result.model_notes) > _MAX_NOTES:
@@ -189,7 +199,9 @@ def render_summary(
     """
     reviewed = [r for r in result.reports if r.reviewed]
     skipped = [r for r in result.reports if not r.reviewed]
-    top = [heading, "", _headline(result), "", *_model_status(result)]
+    hidden = not_shown_line(result)
+    top = [heading, "", _headline(result), *([hidden] if hidden else [])]
+    top += ["", *_model_status(result)]
     table = _counts_table(result.findings)
     usage = ["", "### Usage", "", *_usage(result)]
     fixed = "\n".join([*top, *table, *usage]) + "\n" + marker
