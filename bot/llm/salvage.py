@@ -98,9 +98,8 @@ def unfence(value: object) -> object:
 
 
 def _text(value: object) -> str:
-    if value is None:
-        return ""
-    return (value if isinstance(value, str) else str(value)).strip()
+    """A text field; anything but a string (a number, a list) counts as missing."""
+    return value.strip() if isinstance(value, str) else ""
 
 
 def _title(title: str, body: str) -> str:
