@@ -19,6 +19,7 @@ from bot.models import FileDiff, Finding
 
 RULE = "hardcoded-secret"
 _MATERIAL = re.compile(r"[A-Za-z0-9+/=]{16,}")
+_ARMOUR = re.compile(r"-----[A-Z0-9 ]+-----")
 # kind -> (what it is, where to revoke it)
 _KINDS: Mapping[str, tuple[str, str]] = {
     "aws-access-key-id": ("An AWS access key ID", "deactivate and delete the key in AWS IAM"),
@@ -40,6 +41,21 @@ _KINDS: Mapping[str, tuple[str, str]] = {
     "npm-token": ("An npm token", "revoke it with `npm token revoke`"),
     "pypi-token": ("A PyPI token", "remove it in your PyPI account settings"),
 }
+# Kinds whose first characters are a fixed prefix of the format, so showing them gives nothing away.
+_PREFIXED = frozenset(
+    [
+        "aws-access-key-id",
+        "github-token",
+        "gitlab-token",
+        "stripe-live-key",
+        "slack-token",
+        "slack-webhook-url",
+        "jwt",
+        "openai-api-key",
+        "npm-token",
+        "pypi-token",
+    ]
+)
 _DEFAULT_KIND = ("A credential", "revoke or rotate it with the service that issued it")
 
 
@@ -49,12 +65,14 @@ def describe(kind: str) -> tuple[str, str]:
 
 
 def mask(secret: Secret, *, lines: int = 1) -> str:
-    """`AKIA… (20 characters)`: at most the first 4 characters, fewer for short values."""
+    """`AKIA…, 20 characters`: the length, and the first 4 characters only where they are the
+    format's public prefix (`AKIA`, `ghp_`, `sk_l`); nothing of a password or secret key."""
     if secret.kind == "private-key":
-        return f"a PEM private key block ({lines} lines)" if lines > 1 else "a PEM private key"
+        return f"a PEM private key block of {lines} lines" if lines > 1 else "a PEM private key"
     value = secret.value
-    shown = value[: min(4, len(value) // 4)]
-    return f"`{shown}…` ({len(value)} characters)" if shown else f"({len(value)} characters)"
+    if secret.kind in _PREFIXED and len(value) >= 16:
+        return f"`{value[:4]}…`, {len(value)} characters"
+    return f"{len(value)} characters"
 
 
 def _body(secret: Secret, path: str, *, lines: int) -> str:
@@ -137,7 +155,7 @@ def _file_findings(scan: FileScan) -> list[Finding]:
             if first.kind == "private-key":
                 while index + span < len(run) and _key_body(per_line[index + span]):
                     span += 1
-                if span == 1 and not _MATERIAL.search(first.value.split("-----")[-1]):
+                if span == 1 and not _MATERIAL.search(_ARMOUR.sub("", first.value)):
                     index += 1  # a BEGIN marker alone (code that parses keys), not a key
                     continue
             number = run[index][0]

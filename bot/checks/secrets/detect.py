@@ -70,7 +70,7 @@ _AWS_KEY_ID = re.compile(r"(?:A3T[A-Z0-9]|ABIA|ACCA|AKIA|ASIA)[0-9A-Z]{16}")
 _EXTRA = (
     ("github-token", "github_pat_", re.compile(r"github_pat_[A-Za-z0-9_]{60,}")),
     # detect-secrets' URL rule stops at `!`, `$`, `&`... which passwords do contain.
-    ("password-in-url", "://", re.compile(r"\b[a-z][a-z0-9+.-]*://[^:/@\s'\"]+:([^@\s'\"/]+)@")),
+    ("password-in-url", "://", re.compile(r"\b[a-z][a-z0-9+.-]*://[^:/@\s'\"]*:([^@\s'\"/]+)@")),
     (
         "aws-secret-access-key",
         "aws",

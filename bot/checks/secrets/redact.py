@@ -62,12 +62,14 @@ class Redactor:
 
 
 def scrub_finding(finding: Finding, known: Mapping[str, str]) -> Finding:
-    """The finding with no credential in its text; a suggestion that held one is left out
-    (a placeholder in place of code would break the code it replaces)."""
+    """The finding with no credential in its text. A suggestion that holds one, or a
+    placeholder (the model only saw those), is left out: applied, it would break the code."""
     title = redact_text(finding.title, known=known)
     body = redact_text(finding.body, known=known)
     suggestion = finding.suggestion
-    if suggestion is not None and redact_text(suggestion, known=known) != suggestion:
+    if suggestion is not None and (
+        "[REDACTED " in suggestion or redact_text(suggestion, known=known) != suggestion
+    ):
         suggestion = None
     if (title, body, suggestion) == (finding.title, finding.body, finding.suggestion):
         return finding
