@@ -67,10 +67,17 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_action(dry_run=args.dry_run, environ=dict(os.environ))
     except BackendReviewError as exc:
-        print(f"backend-review: error: {exc}", file=sys.stderr)
+        print(f"backend-review: error: {_without_secrets(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
+
+
+def _without_secrets(message: str) -> str:
+    """An error may quote the input (a bad diff line): no credential in it reaches the log."""
+    from bot.checks.secrets.redact import redact_text
+
+    return redact_text(message)
 
 
 def _read_diff(args: argparse.Namespace) -> tuple[bytes, ContentSource | None]:

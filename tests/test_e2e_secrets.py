@@ -195,3 +195,15 @@ def test_the_action_posts_and_logs_no_credential(
         _assert_clean(json.dumps(request.body), "a model request")
     posted = gh.review_comments(OWNER, NAME, NUMBER)
     assert sum("`hardcoded-secret`" in str(c["body"]) for c in posted) == 17
+
+
+def test_an_error_that_quotes_the_input_quotes_no_credential(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A malformed hunk header holding a key is quoted in the one-line error, redacted."""
+    bad = tmp_path / "bad.diff"
+    bad.write_text(f'--- a/x\n+++ b/x\n@@ -1 +x @@ k = "{S.AWS_KEY_ID}"\n+x\n')
+    assert main(["review", str(bad), "--no-llm"]) == 2
+    err = capsys.readouterr().err
+    assert "bad hunk header" in err and "[REDACTED aws-access-key-id]" in err
+    _assert_clean(err, "the error")

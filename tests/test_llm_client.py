@@ -458,3 +458,68 @@ def test_a_garbled_response_fails_that_request_not_the_review(
     assert outcome.status == "failed"
     assert any("failed:" in n for n in outcome.notes)
     assert all("\n" not in n for n in outcome.notes)
+
+
+FIRST_ANSWER = {
+    "summary": "s",
+    "findings": [
+        SQLI,
+        {**SQLI, "title": "Cursor leaks on error", "line": 400, "category": "reliability"},
+        {**SQLI, "title": "Slow scan", "category": "performance", "severity": "severe"},
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    "repair",
+    [
+        pytest.param(error(500), id="failure"),
+        pytest.param(stop("refusal"), id="refusal"),
+        pytest.param(tool_use({"summary": "", "findings": []}), id="empty"),
+        pytest.param(text("Sorry, I cannot."), id="text"),
+        pytest.param(tool_use({"summary": "", "findings": "nonsense"}), id="malformed"),
+    ],
+)
+def test_no_repair_answer_costs_a_finding_of_the_first(
+    anthropic_emulator: AnthropicEmulator, repair: Any
+) -> None:
+    """Whatever the repair round gives back, the first answer's findings are all kept: the
+    valid one as it was, the flawed ones as first given (anchor left to placement, category
+    and severity salvaged)."""
+    anthropic_emulator.enqueue(tool_use(FIRST_ANSWER), repair)
+    outcome = _review(anthropic_emulator, _example_work())
+    assert len(anthropic_emulator.message_requests()) == 2
+    assert outcome.status == "ok"
+    got = {(f.title, f.line, f.category, f.severity) for f in outcome.findings}
+    assert got == {
+        (SQLI["title"], 30, "security", "critical"),
+        ("Cursor leaks on error", 400, "reliability", "critical"),
+        ("Slow scan", 30, "database", "medium"),
+    }
+    assert any(
+        "2 finding(s) kept as first given" in n or "2 kept as first given" in n
+        for n in outcome.notes
+    )
+
+
+def test_the_repair_asks_only_about_the_flawed_findings_and_merges(
+    anthropic_emulator: AnthropicEmulator,
+) -> None:
+    """The valid finding is not sent back; the corrections replace the flawed ones by `ref`."""
+    fixed = [
+        {**SQLI, "title": "Cursor leaks on error", "line": 31, "ref": 1, "category": "reliability"},
+        {**SQLI, "title": "Slow scan", "category": "database", "severity": "medium", "ref": 2},
+    ]
+    anthropic_emulator.enqueue(tool_use(FIRST_ANSWER), tool_use({"summary": "", "findings": fixed}))
+    outcome = _review(anthropic_emulator, _example_work())
+    retry = anthropic_emulator.message_requests()[1].body["messages"][2]["content"][0]["content"]
+    assert "2 of your findings could not be accepted" in retry
+    assert '[1] findings[1] (app/api/orders.py:400) "Cursor leaks on error"' in retry
+    assert "[2] findings[2]" in retry and "category" in retry and "severity" in retry
+    assert f'"{SQLI["title"]}"' not in retry
+    assert sorted((f.title, f.line) for f in outcome.findings) == [
+        ("Cursor leaks on error", 31),
+        (SQLI["title"], 30),
+        ("Slow scan", 30),
+    ]
+    assert any("2 corrected, 0 kept" in n for n in outcome.notes)
