@@ -27,8 +27,16 @@ from bot.review.pipeline import run_review
 from bot.review.render import render_job_summary, render_summary
 from bot.review.result import ReviewRequest, ReviewResult
 from tests import secret_samples as S
-from tests.action_support import BASE, HEAD, NAME, NUMBER, OWNER, action_env, event_file
-from tests.action_support import files_from_diff
+from tests.action_support import (
+    BASE,
+    HEAD,
+    NAME,
+    NUMBER,
+    OWNER,
+    action_env,
+    event_file,
+    files_from_diff,
+)
 from tests.emulators.anthropic import AnthropicEmulator, ToolUse
 from tests.emulators.github import GitHubEmulator
 
