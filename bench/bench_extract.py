@@ -4,7 +4,9 @@ Generates the diff in memory (deterministically), then measures side by side, in
   (a) unidiff's bare `PatchSet(text)`,
   (b) our `parse_diff(text)` + `classify_files(...)`,
   (c) `bot.checks.run_checks(...)` over the reviewed files,
-and prints (b)/(a) (target <= 2.0), (c) as a share of (b) (target <= 50%), and peak memory.
+  (d) the hardcoded-secret scan over the added lines of every changed file,
+and prints (b)/(a) (target <= 2.0), (c) as a share of (b) (target <= 50%), (d) as a share of
+(b), and peak memory.
 
     python bench/bench_extract.py [--reps 4] [--files 3000] [--lines 150000] [--no-checks]
                                 [--tracemalloc]
@@ -302,6 +304,12 @@ def _checks(files: list[FileDiff], reports: list[FileReport]) -> list[Finding]:
     return run_checks([f for f, _ in keep], [r for _, r in keep], RepoConfig().checks)
 
 
+def _secrets(files: list[FileDiff]) -> list[Finding]:
+    from bot.checks.secrets.check import check
+
+    return check(files, RepoConfig().checks)  # every changed file, backend or not
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reps", type=int, default=4)
@@ -321,7 +329,7 @@ def main(argv: list[str] | None = None) -> int:
     rss_before = _max_rss_mb()
     _extract(text)
     rss_extract = _max_rss_mb() - rss_before
-    times: dict[str, list[tuple[float, float]]] = {"a": [], "b": [], "c": []}
+    times: dict[str, list[tuple[float, float]]] = {"a": [], "b": [], "c": [], "d": []}
     findings: list[Finding] = []
     for _ in range(args.reps):
         wall, cpu, _patch = _timed(partial(PatchSet, text))
@@ -332,6 +340,8 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_checks:
             wall, cpu, findings = _timed(partial(_checks, files, reports))
             times["c"].append((wall, cpu))
+            wall, cpu, _found = _timed(partial(_secrets, files))
+            times["d"].append((wall, cpu))
     changed = sum(f.additions + f.deletions for f in files)
     print(
         f"diff: {len(files):,} files, {changed:,} changed lines, {len(text) / 1e6:.1f} MB "
@@ -370,6 +380,11 @@ def main(argv: list[str] | None = None) -> int:
             f"{best('c', 0) / best('b', 0):.0%} (best wall time); target <= 50%"
         )
         print(f"findings: {len(findings):,}  SQL files handed to the checks: {len(sql)}")
+        print(line("(d) hardcoded-secret scan", "d"))
+        print(
+            f"secret scan / extraction: {best('d', 1) / best('b', 1):.0%} (best CPU time) over "
+            "the added lines of every changed file"
+        )
     print(
         f"peak memory: parse+classify raised the process's max RSS by {rss_extract:.0f} MB "
         f"(to {rss_before + rss_extract:.0f} MB; the diff text itself is {len(text) / 1e6:.0f} MB)"

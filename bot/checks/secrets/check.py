@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.checks.secrets.detect import Secret, scan_lines
+from bot.checks.secrets.detect import Secret, rules_for, scan_lines
 from bot.config import ChecksConfig
 from bot.globs import match_glob
 from bot.models import FileDiff, Finding
@@ -97,12 +97,11 @@ def _added_runs(file: FileDiff) -> Iterable[list[tuple[int, str]]]:
     """Runs of consecutive added lines (new number, text), so a PEM block is seen whole."""
     for hunk in file.hunks:
         run: list[tuple[int, str]] = []
-        for line in hunk.lines:
-            if line.kind == "+" and line.new_no is not None:
-                run.append((line.new_no, line.text))
-            elif line.kind == " ":  # a removed line inside a replaced block does not break it
-                if run:
-                    yield run
+        for kind, _, new_no, text in hunk.lines:
+            if kind == "+" and new_no is not None:
+                run.append((new_no, text))
+            elif kind == " " and run:  # a removed line inside a replaced block does not break it
+                yield run
                 run = []
         if run:
             yield run
@@ -118,16 +117,16 @@ class FileScan:
 
 def scan_files(files: Sequence[FileDiff]) -> list[FileScan]:
     """Scan the added lines of every changed text file once (the check and redaction share it)."""
-    return [
-        FileScan(
-            path=file.path,
-            runs=tuple(
-                (run, scan_lines([text for _, text in run], file.path)) for run in _added_runs(file)
-            ),
-        )
-        for file in files
-        if not file.is_binary
-    ]
+    return [_scan_file(file) for file in files if not file.is_binary]
+
+
+def _scan_file(file: FileDiff) -> FileScan:
+    runs = list(_added_runs(file))
+    rules = rules_for("\n".join(text for run in runs for _, text in run))
+    return FileScan(
+        path=file.path,
+        runs=tuple((run, scan_lines([t for _, t in run], file.path, rules)) for run in runs),
+    )
 
 
 def known_values(scans: Iterable[FileScan]) -> dict[str, str]:

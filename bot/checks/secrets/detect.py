@@ -207,9 +207,62 @@ def _spans(line: str, value: str) -> Iterable[tuple[int, int]]:
         at = line.find(value, at + len(value))
 
 
-def _candidates(line: str, path: str | None) -> Iterable[tuple[str, str, int, int]]:
+@dataclass(frozen=True)
+class _Rules:
+    """The rules whose gates a text passes: only these can match in any of its lines."""
+
+    plugins: tuple[tuple[Gate, Any], ...]
+    extra: tuple[tuple[str, str, re.Pattern[str]], ...]
+    keyword: bool
+
+    def __bool__(self) -> bool:
+        return bool(self.plugins or self.extra or self.keyword)
+
+
+def rules_for(text: str) -> _Rules:
+    """The rules a text can match at all: checked once on a whole file's text (one regex pass
+    for all the substring gates), then only those are tried line by line."""
+    low = text.lower()
+    plugins = _plugins()
+    exact, lower, owners = _needles()
+    hit = {i for needle in exact.findall(text) for i in owners[needle]}
+    hit |= {i for needle in lower.findall(low) for i in owners[needle]}
+    for index, (gate, _) in enumerate(plugins):
+        if index not in hit and isinstance(gate, re.Pattern) and gate.search(text):
+            hit.add(index)
+    return _Rules(
+        plugins=tuple(plugins[i] for i in sorted(hit)),
+        extra=tuple(e for e in _EXTRA if e[1] in low),
+        keyword=any(w in low for w in _KEYWORD_WORDS),
+    )
+
+
+@cache
+def _needles() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, list[int]]]:
+    """The substring gates as two alternations (case-sensitive, lower-case), longest first,
+    and which plugins each substring opens. Matches do not overlap; the only needles one could
+    hide (`AP` after `ACCA`, `-us` after `pypi`) belong to rules that need another character
+    right before them."""
+    exact: list[str] = []
+    lower: list[str] = []
+    owners: dict[str, list[int]] = {}
+    for index, (gate, _) in enumerate(_plugins()):
+        if isinstance(gate, re.Pattern):
+            continue
+        exact += gate[0]
+        lower += gate[1]
+        for needle in (*gate[0], *gate[1]):
+            owners.setdefault(needle, []).append(index)
+
+    def alternation(needles: list[str]) -> re.Pattern[str]:
+        return re.compile("|".join(map(re.escape, sorted(set(needles), key=len, reverse=True))))
+
+    return alternation(exact), alternation(lower), owners
+
+
+def _candidates(line: str, path: str | None, rules: _Rules) -> Iterable[tuple[str, str, int, int]]:
     low = line.lower()
-    for gate, plugin in _plugins():
+    for gate, plugin in rules.plugins:
         if not _passes(gate, line, low):
             continue
         for found in set(plugin.analyze_string(line)):
@@ -217,15 +270,17 @@ def _candidates(line: str, path: str | None) -> Iterable[tuple[str, str, int, in
             kind = _kind(plugin.secret_type, value)
             for start, end in _spans(line, value):
                 yield kind, value, start, end
-    for kind, needle, pattern in _EXTRA:
+    for kind, needle, pattern in rules.extra:
         if needle not in low:
             continue
         for match in pattern.finditer(line):
             group = 1 if pattern.groups else 0
             yield kind, match.group(group), match.start(group), match.end(group)
-    if len(line) <= MAX_KEYWORD_LINE and any(w in low for w in _KEYWORD_WORDS):
-        rules = _keyword_rules(path)
-        for value in set(_plugins_keyword().analyze_string(line, denylist_regex_to_group=rules)):
+    if rules.keyword and len(line) <= MAX_KEYWORD_LINE and any(w in low for w in _KEYWORD_WORDS):
+        found_values = _plugins_keyword().analyze_string(
+            line, denylist_regex_to_group=_keyword_rules(path)
+        )
+        for value in set(found_values):
             for start, end in _spans(line, value):
                 yield _keyword_kind(line, start), value, start, end
 
@@ -236,10 +291,13 @@ def _plugins_keyword() -> Any:
     return keyword.KeywordDetector()
 
 
-def scan_line(line: str, path: str | None = None) -> list[Secret]:
+def scan_line(line: str, path: str | None = None, rules: _Rules | None = None) -> list[Secret]:
     """The credentials in one line, placeholders and references left out, without overlaps."""
+    rules = rules_for(line) if rules is None else rules
+    if not rules:
+        return []
     found: list[Secret] = []
-    for kind, value, at, until in _candidates(line, path):
+    for kind, value, at, until in _candidates(line, path, rules):
         if is_placeholder(kind, value, line):
             continue
         start, end = _widen(line, at, until, kind)
@@ -256,8 +314,16 @@ def _without_overlaps(found: Sequence[Secret]) -> list[Secret]:
     return sorted(kept, key=lambda s: s.start)
 
 
-def scan_lines(lines: Sequence[str], path: str | None = None) -> list[list[Secret]]:
-    """Per line, its credentials; the lines inside a PEM private key block count whole."""
+def scan_lines(
+    lines: Sequence[str], path: str | None = None, rules: _Rules | None = None
+) -> list[list[Secret]]:
+    """Per line, its credentials; the lines inside a PEM private key block count whole.
+
+    `rules`: from `rules_for` on a text holding these lines (a whole file), to check once."""
+    rules = rules_for("\n".join(lines)) if rules is None else rules
+    if not rules:  # the common case: no rule can match anywhere in the text
+        return [[] for _ in lines]
+    keys = any(type(p).__name__ == "PrivateKeyDetector" for _, p in rules.plugins)
     out: list[list[Secret]] = []
     in_key = False
     for line in lines:
@@ -270,8 +336,7 @@ def scan_lines(lines: Sequence[str], path: str | None = None) -> list[list[Secre
                 in_key = closing is None
                 continue
             in_key = False
-        secrets = scan_line(line, path)
-        out.append(secrets)
-        opened = PEM_BEGIN.search(line)
+        out.append(scan_line(line, path, rules))
+        opened = PEM_BEGIN.search(line) if keys else None
         in_key = opened is not None and PEM_END.search(line, opened.end()) is None
     return out
