@@ -37,7 +37,7 @@ from bot.llm.prompt import (
     keep_lines,
     matching_instructions,
 )
-from bot.llm.repair import Settled, repair_text, retry_messages, retry_text, settle
+from bot.llm.repair import Settled, repair_notes, repair_text, retry_messages, retry_text, settle
 from bot.models import (
     ContentSource,
     FileDiff,
@@ -270,21 +270,7 @@ class ModelReviewer:
             result.notes.append(f"{label}: the first answer was unusable; asked once more.")
             return _settled(result, second, settle(second, None, shared.files))
         settled = settle(first, second if second and second.usable else None, shared.files)
-        asked = len(first.flawed)
-        if second is None or not second.usable:
-            reason = why or (second.problems[0] if second else "no answer")
-            result.notes.append(
-                f"{label}: the repair round was unusable ({reason}); "
-                f"{settled.salvaged} finding(s) kept as first given."
-            )
-        elif asked:
-            result.notes.append(
-                f"{label}: {asked} finding(s) had problems; asked about them once more: "
-                f"{settled.corrected} corrected, {settled.salvaged} kept as first given "
-                "(placed on the nearest valid line, at file level or in the summary)."
-            )
-        if first.cut_off:
-            result.notes.append(f"{label}: the first answer was cut off; asked for the rest.")
+        result.notes += repair_notes(label, first, second, settled, why)
         return _settled(result, first, settled, repair=second)
 
     async def _repair(

@@ -241,3 +241,25 @@ def settle(first: Answer, repair: Answer | None, files: Mapping[str, FileDiff]) 
     for flawed in [*open_.values(), *leftover]:
         _keep(settled, flawed, files)
     return settled
+
+
+def repair_notes(
+    label: str, first: Answer, repair: Answer | None, settled: Settled, why: str | None
+) -> list[str]:
+    """What the model notes say about a repair round: what was asked, fixed and kept."""
+    notes = []
+    if repair is None or not repair.usable:
+        reason = why or (repair.problems[0] if repair and repair.problems else "no answer")
+        notes.append(
+            f"{label}: the repair round was unusable ({reason}); "
+            f"{settled.salvaged} finding(s) kept as first given."
+        )
+    elif first.flawed:
+        notes.append(
+            f"{label}: {len(first.flawed)} finding(s) had problems; asked about them once more: "
+            f"{settled.corrected} corrected, {settled.salvaged} kept as first given "
+            "(placed on the nearest valid line, at file level or in the summary)."
+        )
+    if first.cut_off:
+        notes.append(f"{label}: the first answer was cut off; asked for the rest.")
+    return notes
