@@ -138,14 +138,14 @@ def test_the_cli_prints_no_credential_in_any_format(
     capsys: pytest.CaptureFixture[str],
     anthropic_emulator: AnthropicEmulator,
 ) -> None:
-    """`backend-review review` with the model: json, markdown and text, stdout and stderr."""
+    """`backend-review review` with the model: every format, stdout and stderr."""
     diff = tmp_path / "pr.diff"
     diff.write_text(S.DIFF)
     monkeypatch.setenv("ANTHROPIC_API_KEY", "k")
     monkeypatch.setenv("ANTHROPIC_BASE_URL", anthropic_emulator.url)
     monkeypatch.setenv("BACKEND_REVIEW_MODEL_RETRIES", "0")
     anthropic_emulator.responder = _model_answer
-    for fmt in ("json", "markdown", "text"):
+    for fmt in ("json", "markdown", "text", "sarif", "rdjson"):
         code = main(["review", str(diff), "--format", fmt, "--repo", str(tmp_path)])
         out = capsys.readouterr()
         assert code == 0, out.err
