@@ -13,7 +13,9 @@ from bot.cli import main
 from bot.config import RepoConfig
 from bot.diff import parse_diff
 from bot.llm.client import ModelReviewer
+from bot.local.output import to_json
 from bot.review.pipeline import run_review
+from bot.review.render import render_job_summary, render_summary
 from bot.review.result import ReviewRequest, ReviewResult
 from tests.emulators.anthropic import AnthropicEmulator, error, tool_use
 
@@ -80,12 +82,19 @@ def test_model_and_static_findings_are_merged_and_placed(
 
 
 def test_min_severity_drops_findings_below_it(anthropic_emulator: AnthropicEmulator) -> None:
-    """Findings under `min_severity` are dropped, the model's and the static ones alike."""
+    """Findings under `min_severity` are not posted, the model's and the static ones alike,
+    but the summary, the job summary and the outputs say how many and why."""
     anthropic_emulator.enqueue(tool_use({"summary": "s", "findings": [MIGRATION, LOW]}))
     result = _run(anthropic_emulator, RepoConfig(min_severity="medium"))
     assert all(f.severity in ("critical", "high", "medium") for f in result.findings)
     assert not any(f.title == "Order of drops" for f in result.findings)
     assert any(f.title == MIGRATION["title"] for f in result.findings)
+    assert result.not_shown["low"] >= 1 and result.min_severity == "medium"
+    low = result.not_shown["low"]
+    line = f"{low} low finding{'s' if low > 1 else ''}"
+    assert f"{line} not shown (min_severity: medium)" in render_summary(result)
+    assert "not shown (min_severity: medium)" in render_job_summary(result)
+    assert json.loads(to_json(result))["not_shown"]["counts"]["low"] == low
 
 
 def test_a_failed_model_keeps_the_static_review(anthropic_emulator: AnthropicEmulator) -> None:
