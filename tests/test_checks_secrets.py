@@ -64,7 +64,7 @@ def test_each_kind_of_credential_is_recognised(line: str, path: str, kind: str) 
         "def check_password(password: str) -> bool:",
         "user.password = make_password(raw)",
         'label = "Enter your password"',
-        'token = "sk_' + 'live_' + 'x' * 24 + '"',
+        'token = "sk_' + "live_" + "x" * 24 + '"',
     ],
 )
 def test_placeholders_and_references_are_not_credentials(line: str) -> None:
