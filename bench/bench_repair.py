@@ -41,6 +41,8 @@ from bot.review.result import ReviewRequest, ReviewResult  # noqa: E402
 from tests.emulators.anthropic import AnthropicEmulator, Spec, error, stop, text, tool_use  # noqa: E402
 
 ID = re.compile(r"\[F(\d{5})\]")
+# Titles are 4 words of these: distinct enough that the pipeline's deduplication (findings that
+# say the same thing about the same lines are collapsed) does not apply to two fuzzed findings.
 WORDS = [
     "cursor",
     "lock",
@@ -76,6 +78,54 @@ WORDS = [
     "worker",
     "queue",
     "signal",
+    "sharding",
+    "vacuum",
+    "bloat",
+    "sequence",
+    "trigger",
+    "cascade",
+    "orphan",
+    "drift",
+    "contract",
+    "enum",
+    "nullable",
+    "overflow",
+    "precision",
+    "timezone",
+    "encoding",
+    "charset",
+    "collation",
+    "checksum",
+    "snapshot",
+    "isolation",
+    "phantom",
+    "savepoint",
+    "throttle",
+    "backoff",
+    "jitter",
+    "circuit",
+    "breaker",
+    "bulkhead",
+    "saga",
+    "outbox",
+    "inbox",
+    "dedupe",
+    "ordering",
+    "watermark",
+    "lag",
+    "consumer",
+    "producer",
+    "broker",
+    "topic",
+    "span",
+    "baggage",
+    "sampling",
+    "cardinality",
+    "histogram",
+    "gauge",
+    "counter",
+    "alert",
+    "runbook",
 ]
 CATEGORIES = ["api-design", "database", "reliability", "observability", "code-quality", "security"]
 BAD_CATEGORIES = ["performance", "style", "correctness", "migration", "api", "weird"]
@@ -90,6 +140,7 @@ class FuzzModel:
         self.fail_rate = fail_rate
         self.files: dict[str, FileDiff] = {}
         self.returned: set[int] = set()
+        self.sent: dict[int, list[dict[str, Any]]] = {}  # id -> every version the model sent
         self.next_id = 0
         self.stats: Counter[str] = Counter()
 
@@ -107,7 +158,7 @@ class FuzzModel:
         return self.next_id
 
     def _title(self, fid: int) -> str:
-        return " ".join(self.rng.sample(WORDS, 3)).capitalize() + f" [F{fid:05d}]"
+        return " ".join(self.rng.sample(WORDS, 4)).capitalize() + f" [F{fid:05d}]"
 
     def _valid(self, path: str, fid: int) -> dict[str, Any]:
         file = self.files[path]
@@ -157,6 +208,7 @@ class FuzzModel:
             kind, item["body"] = "no body", ""
         self.stats[f"answer: {kind}"] += 1
         self.returned.add(fid)
+        self.sent.setdefault(fid, []).append(item)
         return item
 
     def _first(self, body: dict[str, Any]) -> Spec:
@@ -197,6 +249,7 @@ class FuzzModel:
                 continue
             item = self._valid(path, int(match.group(1)))
             item["ref"] = int(number)
+            self.sent.setdefault(int(match.group(1)), []).append(item)
             fixed.append(item)
             self.stats["repair: corrected"] += 1
         if not prompt.count("[1]"):  # a full retry (the first answer was unusable)
@@ -257,7 +310,9 @@ async def _run(args: argparse.Namespace) -> None:
         client = anthropic.AsyncAnthropic(
             api_key="bench", base_url=emulator.url, max_retries=2, timeout=30
         )
-        reviewer = ModelReviewer(client, model="claude-bench", max_tokens=4000, concurrency=4)
+        # One request at a time: the emulated model draws from one random stream, so the run
+        # is the same for the same seed.
+        reviewer = ModelReviewer(client, model="claude-bench", max_tokens=4000, concurrency=1)
         started = time.perf_counter()
         config = RepoConfig(min_severity="info", max_tokens_per_request=4000)
         try:
@@ -286,6 +341,9 @@ async def _run(args: argparse.Namespace) -> None:
     print(f"comments:                  {comments}")
     print(f"invalid comments:          {invalid} (target 0)")
     print(f"elapsed:                   {elapsed:.1f} s")
+    if args.show_lost:
+        for fid in sorted(lost):
+            print(f"lost [F{fid:05d}]:", *model.sent.get(fid, []), sep="\n  ")
 
 
 def main() -> None:
@@ -293,6 +351,7 @@ def main() -> None:
     parser.add_argument("--diffs", type=int, default=80)
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--fail-rate", type=float, default=0.2)
+    parser.add_argument("--show-lost", action="store_true", help="print what was lost")
     asyncio.run(_run(parser.parse_args()))
 
 
