@@ -220,8 +220,8 @@ class _Rules:
 
 
 def rules_for(text: str) -> _Rules:
-    """The rules a text can match at all: checked once on a whole file's text (one regex pass
-    for all the substring gates), then only those are tried line by line."""
+    """The rules a text can match at all: checked once on a whole file's text (two regex
+    passes for all the substring gates), then only those are tried line by line."""
     low = text.lower()
     plugins = _plugins()
     exact, lower, owners = _needles()
@@ -231,21 +231,27 @@ def rules_for(text: str) -> _Rules:
         if index not in hit and isinstance(gate, re.Pattern) and gate.search(text):
             hit.add(index)
     return _Rules(
-        plugins=tuple(plugins[i] for i in sorted(hit)),
-        extra=tuple(e for e in _EXTRA if e[1] in low),
-        keyword=any(w in low for w in _KEYWORD_WORDS),
+        plugins=tuple(plugins[i] for i in sorted(i for i in hit if i >= 0)),
+        extra=tuple(e for k, e in enumerate(_EXTRA) if _EXTRA_OWNER - k in hit),
+        keyword=_KEYWORD_OWNER in hit,
     )
+
+
+_KEYWORD_OWNER = -1  # owners below 0 in `_needles`: the keyword rules, then each extra rule
+_EXTRA_OWNER = -2
 
 
 @cache
 def _needles() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, list[int]]]:
     """The substring gates as two alternations (case-sensitive, lower-case), longest first,
-    and which plugins each substring opens. Matches do not overlap; the only needles one could
-    hide (`AP` after `ACCA`, `-us` after `pypi`) belong to rules that need another character
-    right before them."""
+    and which rules each substring opens (a plugin's index, or the owners above). Matches do
+    not overlap; the only needles one could hide (`AP` after `ACCA`, `-us` after `pypi`) belong
+    to rules that need another character right before them."""
     exact: list[str] = []
-    lower: list[str] = []
-    owners: dict[str, list[int]] = {}
+    lower: list[str] = [*_KEYWORD_WORDS, *(e[1] for e in _EXTRA)]
+    owners: dict[str, list[int]] = {w: [_KEYWORD_OWNER] for w in _KEYWORD_WORDS}
+    for k, extra in enumerate(_EXTRA):
+        owners.setdefault(extra[1], []).append(_EXTRA_OWNER - k)
     for index, (gate, _) in enumerate(_plugins()):
         if isinstance(gate, re.Pattern):
             continue
