@@ -64,6 +64,8 @@ def test_each_kind_of_credential_is_recognised(line: str, path: str, kind: str) 
         "def check_password(password: str) -> bool:",
         "user.password = make_password(raw)",
         'label = "Enter your password"',
+        'client = Client(api_key="test-key")',
+        'API_KEY = "bench-key"',
         'token = "sk_' + "live_" + "x" * 24 + '"',
     ],
 )

@@ -32,6 +32,8 @@ _WORDS = (
     "not_a_secret",
     "secret123",
     "password123",
+    "test",
+    "bench",
 )
 _DEFAULTS = frozenset(
     [
@@ -68,6 +70,7 @@ _REFERENCE = re.compile(
 )
 _ENV_NAME = re.compile(r"^\$?[A-Z][A-Z0-9_]{2,}$")
 _REPEATED = re.compile(r"^(.)\1+$|^(.{2,4})\2{2,}")
+_NAMED = re.compile(r"[-_.](key|token|secret|password|passwd|pass|pwd)$")
 _MASKED = re.compile(r"\*{3,}|•{2,}|x{3,}|X{3,}|\.\.\.|…")
 
 
@@ -89,7 +92,7 @@ def _weak_value(value: str, low: str, line: str) -> bool:
         return True
     if any(word in low for word in _WORDS) or _ENV_NAME.match(value):
         return True
-    if re.fullmatch(r"[a-z]+(_[a-z]+)+", value):
-        return True  # an identifier such as `db_password`, not a value
+    if re.fullmatch(r"[a-z]+(_[a-z]+)+", value) or _NAMED.search(low):
+        return True  # an identifier such as `db_password`, or a value named `bench-key`
     user = re.search(r"://([^:/@\s]+):" + re.escape(value) + "@", line)
     return bool(user and user.group(1).lower() == low)  # postgres://app:app@localhost
