@@ -23,6 +23,7 @@ from bot.config import RepoConfig
 from bot.diff import parse_diff
 from bot.llm.client import ModelReviewer
 from bot.local.output import to_json, to_text
+from bot.models import LineScope
 from bot.review.pipeline import run_review
 from bot.review.render import render_job_summary, render_summary
 from bot.review.result import ReviewRequest, ReviewResult
@@ -215,3 +216,39 @@ def test_an_error_that_quotes_the_input_quotes_no_credential(
     err = capsys.readouterr().err
     assert "bad hunk header" in err and "[REDACTED aws-access-key-id]" in err
     _assert_clean(err, "the error")
+
+
+def test_an_incremental_review_flags_only_new_secrets_but_redacts_all(
+    anthropic_emulator: AnthropicEmulator,
+) -> None:
+    """On a push, a key on lines reviewed before is not flagged again (it was then), but it is
+    still redacted in what the model is shown; a file-level model finding on a pushed file
+    stays in scope."""
+    files = parse_diff(S.DIFF.encode())
+    scope = LineScope(since="c" * 40, new={S.PAYMENTS: frozenset({7})})
+    anthropic_emulator.responder = lambda body: ToolUse(
+        {
+            "summary": "s",
+            "findings": [
+                {**_model_answer(body).input["findings"][0], "line": "n/a", "title": "File"}
+            ],
+        }
+    )
+
+    async def go() -> ReviewResult:
+        client = anthropic.AsyncAnthropic(
+            api_key="k", base_url=anthropic_emulator.url, max_retries=0
+        )
+        reviewer = ModelReviewer(client, model="claude-test", max_tokens=2000, concurrency=1)
+        try:
+            request = ReviewRequest(files=files, title=S.TITLE, scope=scope, source=_Heads())
+            return await run_review(request, config=RepoConfig(), model=reviewer)
+        finally:
+            await reviewer.aclose()
+
+    result = asyncio.run(go())
+    secrets = [(f.path, f.line) for f in result.findings if f.rule == "hardcoded-secret"]
+    assert secrets == [(S.PAYMENTS, 7)]
+    assert any(f.file_level and f.title == "File" for f in result.findings)
+    for request in anthropic_emulator.message_requests():
+        _assert_clean(json.dumps(request.body), "a model request")
