@@ -55,6 +55,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     action = sub.add_parser("action", help="run as a GitHub Action (reads GITHUB_* variables)")
     action.add_argument("--dry-run", action="store_true", help="print what would be sent")
+    serve = sub.add_parser("serve", help="run the GitHub App's webhook server (and workers)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=8000, help="port (0: any free port)")
+    serve.add_argument(
+        "--workers", type=int, default=2, help="job threads in this process (0: only receive)"
+    )
+    worker = sub.add_parser("worker", help="run GitHub App jobs from the (Redis) queue")
+    worker.add_argument("--concurrency", type=int, default=2, help="job threads")
+    worker.add_argument("--metrics-port", type=int, help="serve Prometheus metrics on this port")
     return parser
 
 
@@ -63,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "review":
             return _review(args)
+        if args.command in ("serve", "worker"):
+            return _app(args)
         from bot.action.main import run_action
 
         return run_action(dry_run=args.dry_run, environ=dict(os.environ))
@@ -78,6 +89,18 @@ def _without_secrets(message: str) -> str:
     from bot.checks.secrets.redact import redact_text
 
     return redact_text(message)
+
+
+def _app(args: argparse.Namespace) -> int:
+    from bot.app import main as app
+
+    if args.command == "serve":
+        if args.workers < 0 or not 0 <= args.port <= 65535:
+            raise BadInputError("--workers must be 0 or more and --port 0-65535")
+        return app.serve(host=args.host, port=args.port, workers=args.workers)
+    if args.concurrency < 1:
+        raise BadInputError("--concurrency must be 1 or more")
+    return app.worker(concurrency=args.concurrency, metrics_port=args.metrics_port)
 
 
 def _read_diff(args: argparse.Namespace) -> tuple[bytes, ContentSource | None]:

@@ -214,3 +214,59 @@ def load_settings(**overrides: Any) -> Settings:
         return Settings(**overrides)
     except ValidationError as exc:
         raise ConfigError(_describe(exc, "settings")) from None
+
+
+class AppSettings(Settings):
+    """The GitHub App's settings (`serve`, `worker`): the Action's model settings plus the App's
+    identity, webhook secret, queue and job tuning."""
+
+    app_id: int | None = Field(default=None, ge=1, alias="GITHUB_APP_ID")
+    private_key: SecretStr | None = Field(default=None, alias="GITHUB_APP_PRIVATE_KEY")
+    private_key_path: str | None = Field(default=None, alias="GITHUB_APP_PRIVATE_KEY_PATH")
+    webhook_secret: SecretStr | None = Field(default=None, alias="GITHUB_WEBHOOK_SECRET")
+    queue: str | None = Field(default=None, alias="BACKEND_REVIEW_QUEUE")
+    data_dir: str = Field(default="~/.local/share/backend-review", alias="BACKEND_REVIEW_DATA_DIR")
+    attempts: int = Field(default=4, ge=1, le=20, alias="BACKEND_REVIEW_APP_ATTEMPTS")
+    retry_delay: float = Field(default=30.0, ge=0, alias="BACKEND_REVIEW_APP_RETRY_DELAY")
+    lock_ttl: float = Field(default=120.0, ge=1, alias="BACKEND_REVIEW_APP_LOCK_TTL")
+    debounce: float = Field(default=3.0, ge=0, le=600, alias="BACKEND_REVIEW_APP_DEBOUNCE")
+    shutdown_grace: float = Field(default=25.0, ge=0, alias="BACKEND_REVIEW_APP_SHUTDOWN_GRACE")
+
+    def queue_url(self) -> str:
+        """`BACKEND_REVIEW_QUEUE`, or an SQLite queue file under the data directory."""
+        return self.queue or f"sqlite:///{Path(self.data_dir).expanduser() / 'queue.db'}"
+
+
+def load_app_settings(**overrides: Any) -> tuple[AppSettings, str]:
+    """The App's settings and its private key (PEM text), refused unless the webhook secret is set
+    and the key parses: a receiver that cannot verify deliveries or act must not start."""
+    settings = _app_settings(overrides)
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+    if not secret.strip():
+        raise ConfigError("GITHUB_WEBHOOK_SECRET is not set: deliveries cannot be verified")
+    if settings.app_id is None:
+        raise ConfigError("GITHUB_APP_ID is not set")
+    key = settings.private_key.get_secret_value() if settings.private_key else ""
+    where = "GITHUB_APP_PRIVATE_KEY"
+    if not key.strip() and settings.private_key_path:
+        where = settings.private_key_path
+        try:
+            key = Path(settings.private_key_path).expanduser().read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{where}: cannot read the App's private key: {exc}") from None
+    if not key.strip():
+        raise ConfigError("no App private key: set GITHUB_APP_PRIVATE_KEY or _PATH")
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    try:
+        load_pem_private_key(key.replace("\\n", "\n").encode(), password=None)
+    except (ValueError, TypeError):
+        raise ConfigError(f"{where}: the App's private key is not a PEM private key") from None
+    return settings, key.replace("\\n", "\n")
+
+
+def _app_settings(values: dict[str, Any]) -> AppSettings:
+    try:
+        return AppSettings(**values)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, "settings")) from None

@@ -141,6 +141,46 @@ def open_github(
         yield client
 
 
+@contextmanager
+def open_app_github(
+    app_id: int,
+    private_key: str,
+    *,
+    installation_id: int | None,
+    base_url: str,
+    timeout: float,
+    server_retries: int = 2,
+    delay: float = 1.0,
+) -> Iterator[GitHub[Any]]:
+    """A client acting as one installation of the App (or as the App itself when
+    `installation_id` is None). githubkit signs the JWT, trades it for an installation token and
+    renews the token before it expires; its process-wide cache shares tokens between jobs."""
+    from githubkit import AppAuthStrategy, GitHub
+
+    app = AppAuthStrategy(app_id, private_key)
+    client = GitHub(
+        app if installation_id is None else app.as_installation(installation_id),
+        base_url=base_url.rstrip("/") + "/",
+        timeout=timeout,
+        auto_retry=retry_policy(server_retries=server_retries, delay=delay),
+        http_cache=False,
+    )
+    with client:
+        yield client
+
+
+def installation_id(gh: GitHub[Any], repository: str) -> int:
+    """The App's installation on `owner/name` (the client must act as the App itself)."""
+    from githubkit.exception import GitHubException
+
+    owner, _, name = repository.partition("/")
+    try:
+        response = gh.rest.apps.get_repo_installation(owner, name)
+    except GitHubException as exc:
+        raise translate(exc, f"finding the App's installation on {repository}") from None
+    return int(response.parsed_data.id)
+
+
 def translate(exc: Exception, what: str) -> GitHubError:
     """A githubkit exception as a one-line RequestFailedError (never a token, never a traceback)."""
     from githubkit.exception import RateLimitExceeded, RequestFailed, RequestTimeout
