@@ -10,6 +10,7 @@ import pytest
 pytest_plugins = [
     "tests.emulators.anthropic_fixtures",
     "tests.emulators.github_fixtures",
+    "tests.app_support",
 ]
 
 

@@ -29,7 +29,13 @@ from bot.app.queue import Queue
 from bot.app.store import WAITING, Record
 from bot.config import AppSettings
 from bot.errors import BackendReviewError, GitHubError
-from bot.github.client import GitHubRepo, installation_id, open_app_github, translate
+from bot.github.client import (
+    GitHubRepo,
+    forget_app_tokens,
+    installation_id,
+    open_app_github,
+    translate,
+)
 from bot.github.event import PullSnapshot, snapshot_from_pull
 from bot.github.publish import Publisher
 from bot.github.read import find_summary
@@ -116,6 +122,9 @@ class Jobs:
             work = routed
             return self._review(record, work)
         except GitHubError as exc:
+            if exc.status == 401:
+                forget_app_tokens()  # a revoked or stale installation token: get a new one
+                return Verdict("retry", str(exc), work)
             return Verdict("retry" if github_transient(exc) else "failed", str(exc), work)
         except BackendReviewError as exc:
             return Verdict("failed", str(exc), work)

@@ -141,6 +141,22 @@ def open_github(
         yield client
 
 
+_app_tokens: list[Any] = []  # the githubkit cache of App JWTs and installation tokens
+
+
+def forget_app_tokens() -> None:
+    """Drop cached App tokens (GitHub answered 401: revoked, or the App was reinstalled)."""
+    _app_tokens.clear()
+
+
+def _app_cache() -> Any:
+    from githubkit.cache import MemCacheStrategy
+
+    if not _app_tokens:
+        _app_tokens.append(MemCacheStrategy())
+    return _app_tokens[0]
+
+
 @contextmanager
 def open_app_github(
     app_id: int,
@@ -154,7 +170,7 @@ def open_app_github(
 ) -> Iterator[GitHub[Any]]:
     """A client acting as one installation of the App (or as the App itself when
     `installation_id` is None). githubkit signs the JWT, trades it for an installation token and
-    renews the token before it expires; its process-wide cache shares tokens between jobs."""
+    renews the token before it expires; one cache in the process shares tokens between jobs."""
     from githubkit import AppAuthStrategy, GitHub
 
     app = AppAuthStrategy(app_id, private_key)
@@ -164,6 +180,7 @@ def open_app_github(
         timeout=timeout,
         auto_retry=retry_policy(server_retries=server_retries, delay=delay),
         http_cache=False,
+        cache_strategy=_app_cache(),
     )
     with client:
         yield client

@@ -18,6 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from tests.emulators.github_app import AppRegistry
 from tests.emulators.github_http import DIFF, JSON, RecordedRequest, Reply, Request, not_found
 from tests.emulators.github_models import Urls, error
 from tests.emulators.github_routes import match
@@ -192,6 +193,7 @@ class GitHubEmulator:
         """Forget all state, recorded requests, injected failures and configuration."""
         with self._lock:
             self.state = State()
+            self.app = AppRegistry()  # GitHub App routes: tests.emulators.github_app
             self._requests.clear()
             self.errors.clear()
             self.review_error_style = "modern"
@@ -467,7 +469,9 @@ class GitHubEmulator:
         if not self.state.tokens:
             return Token(), None
         token = self.state.tokens.get(secret.strip())
-        if token is None:
+        if token is None and secret.count(".") == 2:
+            return None, None  # an App's JWT: the App routes check it
+        if token is None or self.app.expired(secret.strip()):
             return None, Reply(401, error("Bad credentials", status=401))
         return token, None
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tests.emulators import github_models as models
+from tests.emulators.github_app import APP_ROUTES
 from tests.emulators.github_checks import CHECK_ROUTES
 from tests.emulators.github_diff import full_diff
 from tests.emulators.github_http import (
@@ -580,6 +581,8 @@ ROUTES = [
     ),
     *(_route(method, _REPO + pattern, handler) for method, pattern, handler in CHECK_ROUTES),
 ]
+
+ROUTES += [_route(*route) for route in APP_ROUTES]
 
 
 def match(method: str, path: str) -> tuple[Route, dict[str, str]] | None:
