@@ -470,7 +470,7 @@ class GitHubEmulator:
             return Token(), None
         token = self.state.tokens.get(secret.strip())
         if token is None and secret.count(".") == 2:
-            return None, None  # an App's JWT: the App routes check it
+            return Token(login=self.app.bot), None  # an App's JWT: the App routes check it
         if token is None or self.app.expired(secret.strip()):
             return None, Reply(401, error("Bad credentials", status=401))
         return token, None
