@@ -189,6 +189,7 @@ def start(args: list[str], env: dict[str, str], cwd: Path, *, ready: str) -> Pro
             if line.get("msg") == ready:
                 proc.url = str(line.get("url") or "")
                 seen.set()
+        popen.stderr.close()
         seen.set()
 
     threading.Thread(target=drain, daemon=True).start()

@@ -6,6 +6,7 @@ imports wait until the settings are known good, so a bad setting fails fast (exi
 
 from __future__ import annotations
 
+import signal
 import socket
 from typing import TYPE_CHECKING
 
@@ -56,6 +57,10 @@ def serve(*, host: str, port: int, workers: int) -> int:
     config = uvicorn.Config(
         create_app(receiver), log_config=None, access_log=False, lifespan="off", backlog=2048
     )
+    # uvicorn re-raises the signal that stopped it once it has shut down, with the handlers it
+    # found restored: these keep the process alive to stop the workers gracefully.
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, _stopping)
     pool.start()
     log("listening", url=f"http://{host}:{bound}", workers=workers, queue=pool.jobs.queue.kind)
     try:
@@ -63,6 +68,10 @@ def serve(*, host: str, port: int, workers: int) -> int:
     finally:
         pool.stop()
     return 0
+
+
+def _stopping(signum: int, frame: object) -> None:
+    log("stopping", signal=signal.Signals(signum).name)
 
 
 def worker(*, concurrency: int, metrics_port: int | None) -> int:
