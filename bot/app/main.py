@@ -53,6 +53,7 @@ def serve(*, host: str, port: int, workers: int) -> int:
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
+    sock.listen(2048)  # connections wait in the backlog until uvicorn accepts them
     bound = sock.getsockname()[1]
     config = uvicorn.Config(
         create_app(receiver), log_config=None, access_log=False, lifespan="off", backlog=2048

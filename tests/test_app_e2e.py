@@ -1,0 +1,117 @@
+"""End to end through `backend-review serve` (SQLite queue, workers in the process): a signed
+delivery ends in exactly what the Action posts for the same pull request."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.action_support import HEAD, NAME, NUMBER, OWNER, add_pr
+from tests.app_support import AppKey, Proc, app_env, deliver, install_app, pr_payload, start, wait_for
+from tests.emulators.anthropic import AnthropicEmulator
+from tests.emulators.github import GitHubEmulator
+from tests.test_e2e_action import KEY, model_answer, run_cli
+
+EVENTS = Path(__file__).parent / "samples" / "events"
+
+
+@pytest.fixture
+def served(
+    tmp_path: Path,
+    github_emulator: GitHubEmulator,
+    anthropic_emulator: AnthropicEmulator,
+    app_key: AppKey,
+) -> Iterator[Proc]:
+    add_pr(github_emulator)
+    install_app(github_emulator, app_key, [f"{OWNER}/{NAME}"])
+    anthropic_emulator.responder = model_answer
+    env = app_env(
+        tmp_path, github_emulator, app_key, f"sqlite:///{tmp_path / 'queue.db'}",
+        ANTHROPIC_API_KEY=KEY, ANTHROPIC_BASE_URL=anthropic_emulator.url,
+    )  # fmt: skip
+    proc = start(["serve", "--port", "0", "--workers", "2"], env, tmp_path, ready="listening")
+    yield proc
+    assert proc.stop() == 0
+    assert not proc.logs("raw"), proc.logs("raw")
+
+
+def jobs(proc: Proc) -> list[dict[str, Any]]:
+    return proc.logs("job")
+
+
+def posted(emu: GitHubEmulator) -> tuple[list[tuple[Any, ...]], list[str]]:
+    """Inline comments and summaries, with what differs between any two runs (token counts of a
+    prompt holding a random nonce, the time taken) blanked."""
+    comments = sorted(
+        (c["path"], c["line"], c["body"]) for c in emu.review_comments(OWNER, NAME, NUMBER)
+    )
+    summaries = [
+        re.sub(r"^(\| \d+ \|.*\$.*|Time: .*)$", "-", str(c["body"]), flags=re.MULTILINE)
+        for c in emu.issue_comments(OWNER, NAME, NUMBER)
+    ]
+    return comments, summaries
+
+
+def test_opened_is_reviewed_as_the_action_would(
+    tmp_path: Path,
+    served: Proc,
+    github_emulator: GitHubEmulator,
+    anthropic_emulator: AnthropicEmulator,
+    app_key: AppKey,
+) -> None:
+    status, _ = deliver(served.url, "pull_request", pr_payload(NUMBER, HEAD), delivery="e2e-1")
+    assert status == 202
+    wait_for(lambda: jobs(served))
+    [job] = jobs(served)
+    assert job["outcome"] == "done" and job["pr"] == NUMBER and job["head"] == HEAD
+    assert len(github_emulator.reviews(OWNER, NAME, NUMBER)) == 1
+    [summary] = github_emulator.issue_comments(OWNER, NAME, NUMBER)
+    assert summary["user"]["login"] == "backend-review[bot]"
+    app = posted(github_emulator)
+    assert anthropic_emulator.message_requests()
+
+    # The same pull request reviewed by the Action posts the same comments and summary.
+    github_emulator.reset()
+    anthropic_emulator.reset()
+    add_pr(github_emulator)
+    anthropic_emulator.responder = model_answer
+    proc = run_cli(tmp_path, github_emulator, anthropic_emulator, "pull_request_opened", model=True)
+    assert proc.returncode == 0, proc.stderr
+    assert posted(github_emulator) == app
+
+
+def test_slash_command_checks_permission(
+    served: Proc, github_emulator: GitHubEmulator, anthropic_emulator: AnthropicEmulator
+) -> None:
+    """/backend-review from a reader: a short reply, no review, no model request."""
+    github_emulator.set_permission(OWNER, NAME, "rita", "read")
+    payload = json.loads((EVENTS / "issue_comment_reader.json").read_text())
+    payload["installation"] = {"id": 777}
+    status, _ = deliver(served.url, "issue_comment", payload)
+    assert status == 202
+    wait_for(lambda: jobs(served))
+    [reply] = github_emulator.issue_comments(OWNER, NAME, NUMBER)
+    assert "write access" in str(reply["body"])
+    assert github_emulator.reviews(OWNER, NAME, NUMBER) == []
+    assert anthropic_emulator.message_requests() == []
+
+
+def test_transient_failures_retry_then_fail_with_a_summary(
+    served: Proc, github_emulator: GitHubEmulator
+) -> None:
+    """GitHub keeps answering 502: bounded retries (4 attempts), then `failed`, and the summary
+    comment says the review failed and why."""
+    github_emulator.fail_next("GET", rf"/pulls/{NUMBER}$", 502, times=1000)
+    status, _ = deliver(served.url, "pull_request", pr_payload(NUMBER, HEAD), delivery="e2e-502")
+    assert status == 202
+    wait_for(lambda: any(j["outcome"] == "failed" for j in jobs(served)), timeout=60)
+    outcomes = [j["outcome"] for j in jobs(served)]
+    assert outcomes == ["retrying", "retrying", "retrying", "failed"]
+    [summary] = github_emulator.issue_comments(OWNER, NAME, NUMBER)
+    assert "could not finish" in summary["body"] and "502" in summary["body"]
+    assert "backend-review:summary" in summary["body"]
