@@ -75,7 +75,10 @@ def pr_payload(
     data["pull_request"]["head"]["sha"] = head
     data["repository"]["full_name"] = repo
     data["repository"]["name"] = repo.split("/")[1]
-    data["installation"] = {"id": INSTALLATION, "node_id": "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uNzc3"}
+    data["installation"] = {
+        "id": INSTALLATION,
+        "node_id": "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uNzc3",
+    }
     data.update(changes)
     return data
 

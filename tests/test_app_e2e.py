@@ -12,7 +12,16 @@ from typing import Any
 import pytest
 
 from tests.action_support import HEAD, NAME, NUMBER, OWNER, add_pr
-from tests.app_support import AppKey, Proc, app_env, deliver, install_app, pr_payload, start, wait_for
+from tests.app_support import (
+    AppKey,
+    Proc,
+    app_env,
+    deliver,
+    install_app,
+    pr_payload,
+    start,
+    wait_for,
+)
 from tests.emulators.anthropic import AnthropicEmulator
 from tests.emulators.github import GitHubEmulator
 from tests.test_e2e_action import KEY, model_answer, run_cli

@@ -70,7 +70,11 @@ def test_bad_signatures_are_401(
 ) -> None:
     proc, queue = receiver
     status, answer = deliver(
-        proc.url, "pull_request", pr_payload(8, HEAD), delivery="d-bad", headers=headers  # type: ignore[arg-type]
+        proc.url,
+        "pull_request",
+        pr_payload(8, HEAD),
+        delivery="d-bad",
+        headers=headers,  # type: ignore[arg-type]
     )
     assert status == 401 and reason in answer["reason"]
     assert queue.store.load("d-bad") is None
@@ -78,7 +82,9 @@ def test_bad_signatures_are_401(
 
 def test_wrong_secret_is_401(receiver: tuple[Proc, Queue]) -> None:
     proc, queue = receiver
-    status, _ = deliver(proc.url, "pull_request", pr_payload(8, HEAD), secret="other", delivery="d-x")
+    status, _ = deliver(
+        proc.url, "pull_request", pr_payload(8, HEAD), secret="other", delivery="d-x"
+    )
     assert status == 401 and queue.store.load("d-x") is None
 
 
@@ -190,12 +196,19 @@ def test_logs_are_json_without_secrets(receiver: tuple[Proc, Queue], app_key: Ap
     [
         ({"GITHUB_WEBHOOK_SECRET": ""}, "GITHUB_WEBHOOK_SECRET"),
         ({"GITHUB_APP_PRIVATE_KEY": "not a key"}, "not a PEM private key"),
-        ({"GITHUB_APP_PRIVATE_KEY": "", "GITHUB_APP_PRIVATE_KEY_PATH": "/nonexistent.pem"}, "cannot read"),
+        (
+            {"GITHUB_APP_PRIVATE_KEY": "", "GITHUB_APP_PRIVATE_KEY_PATH": "/nonexistent.pem"},
+            "cannot read",
+        ),
         ({"BACKEND_REVIEW_QUEUE": "amqp://x"}, "BACKEND_REVIEW_QUEUE"),
     ],
 )
 def test_refuses_to_start_without_secret_or_key(
-    tmp_path: Path, github_emulator: GitHubEmulator, app_key: AppKey, env: dict[str, str], message: str
+    tmp_path: Path,
+    github_emulator: GitHubEmulator,
+    app_key: AppKey,
+    env: dict[str, str],
+    message: str,
 ) -> None:
     full = {**app_env(tmp_path, github_emulator, app_key, f"sqlite:///{tmp_path}/q.db"), **env}
     proc = subprocess.run(

@@ -40,12 +40,18 @@ def _post_token(emu: GitHubEmulator, token: str) -> int:
 
 def _jwt(key: str, **claims: object) -> str:
     now = datetime.now(UTC)
-    body = {"iss": str(APP_ID), "iat": now - timedelta(seconds=60), "exp": now + timedelta(minutes=9)}
+    body = {
+        "iss": str(APP_ID),
+        "iat": now - timedelta(seconds=60),
+        "exp": now + timedelta(minutes=9),
+    }
     body.update(claims)
     return jwt.encode(body, key, algorithm="RS256")
 
 
-def test_installation_token_for_a_valid_jwt(github_emulator: GitHubEmulator, app_key: AppKey) -> None:
+def test_installation_token_for_a_valid_jwt(
+    github_emulator: GitHubEmulator, app_key: AppKey
+) -> None:
     add_pr(github_emulator)
     install_app(github_emulator, app_key, [f"{OWNER}/{NAME}"])
     with _open(github_emulator, app_key.private) as gh:

@@ -58,21 +58,24 @@ def serve(*, host: str, port: int, workers: int) -> int:
     config = uvicorn.Config(
         create_app(receiver), log_config=None, access_log=False, lifespan="off", backlog=2048
     )
-    # uvicorn re-raises the signal that stopped it once it has shut down, with the handlers it
-    # found restored: these keep the process alive to stop the workers gracefully.
+    server = uvicorn.Server(config)
+
+    def stopping(signum: int, frame: object) -> None:
+        # Before uvicorn runs (it then takes over the signals) and after it has shut down (it
+        # re-raises the signal with these handlers back): stop, and let the workers stop too.
+        # No logging here: the signal may arrive in the middle of writing a log line.
+        server.should_exit = True
+
     for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, _stopping)
+        signal.signal(signum, stopping)
     pool.start()
     log("listening", url=f"http://{host}:{bound}", workers=workers, queue=pool.jobs.queue.kind)
     try:
-        uvicorn.Server(config).run(sockets=[sock])
+        server.run(sockets=[sock])
     finally:
+        log("stopping")
         pool.stop()
     return 0
-
-
-def _stopping(signum: int, frame: object) -> None:
-    log("stopping", signal=signal.Signals(signum).name)
 
 
 def worker(*, concurrency: int, metrics_port: int | None) -> int:

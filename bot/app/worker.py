@@ -9,6 +9,7 @@ taking jobs, gives running ones the grace time to finish, re-queues the rest, an
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
 import time
@@ -55,7 +56,10 @@ class Workers:
         log("workers started", workers=self.count, queue=self.jobs.queue.kind)
 
     def stop(self) -> None:
-        """Stop taking jobs; wait up to the grace time for running ones; re-queue the rest."""
+        """Stop taking jobs; wait up to the grace time for running ones; re-queue the rest.
+
+        A re-queued job's thread may still be waiting on GitHub or the model: the process then
+        exits at once rather than wait for it (its writes are idempotent if it ran on)."""
         if self.count < 1:
             return
         self.consumer.stop_flag.set()
@@ -65,6 +69,9 @@ class Workers:
         self._stop.set()
         back = self.jobs.requeue_running()
         log("workers stopped", requeued=back)
+        if back:
+            logging.shutdown()
+            os._exit(0)
 
     def _keep(self) -> None:
         interval = max(min(self.jobs.settings.lock_ttl / 3, 10.0), 0.2)
@@ -84,15 +91,15 @@ class Workers:
 
 def run_until_signal(workers: Workers) -> None:
     """The `worker` command: run until SIGTERM or SIGINT, then stop gracefully."""
-    stop = threading.Event()
+    signals: list[int] = []
 
     def handle(signum: int, frame: object) -> None:
-        log("stopping", signal=signal.Signals(signum).name)
-        stop.set()
+        signals.append(signum)  # nothing more: it may interrupt a log line being written
 
     signal.signal(signal.SIGTERM, handle)
     signal.signal(signal.SIGINT, handle)
     workers.start()
-    while not stop.wait(1.0):
-        pass
+    while not signals:
+        time.sleep(0.2)
+    log("stopping")
     workers.stop()

@@ -64,7 +64,9 @@ def configure(
         emu.app.app_id = app_id
         emu.app.public_key = load_pem_public_key(public_key_pem.encode())
         emu.app.token_ttl = token_ttl
-        emu.app.installations = {i: {r.lower() for r in repos} for i, repos in installations.items()}
+        emu.app.installations = {
+            i: {r.lower() for r in repos} for i, repos in installations.items()
+        }
         emu.state.known_users.add(emu.app.bot)
 
 
@@ -84,16 +86,26 @@ def _jwt_problem(emu: GitHubEmulator, req: Request) -> Reply | None:
             options={"require": ["iat", "exp", "iss"], "verify_iat": False},
         )
     except jwt.ExpiredSignatureError:
-        return Reply(401, error("'Expiration time' claim ('exp') is too far in the past", status=401))
+        return Reply(
+            401, error("'Expiration time' claim ('exp') is too far in the past", status=401)
+        )
     except jwt.PyJWTError:
         return Reply(401, error("A JSON web token could not be decoded", status=401))
     now = time.time()
     if str(claims["iss"]) != str(app.app_id):
         return Reply(401, error("Integration not found", status=401))
     if int(claims["iat"]) > now + CLOCK_DRIFT:
-        return Reply(401, error("'Issued at' claim ('iat') must be an Integer representing the time that the assertion was issued", status=401))
+        return Reply(
+            401,
+            error(
+                "'Issued at' claim ('iat') must be an Integer representing the time that the assertion was issued",
+                status=401,
+            ),
+        )
     if int(claims["exp"]) - int(claims["iat"]) > MAX_JWT_LIFETIME + CLOCK_DRIFT:
-        return Reply(401, error("'Expiration time' claim ('exp') is too far in the future", status=401))
+        return Reply(
+            401, error("'Expiration time' claim ('exp') is too far in the future", status=401)
+        )
     return None
 
 
@@ -104,7 +116,9 @@ def create_token(emu: GitHubEmulator, req: Request) -> Reply:
     app = emu.app
     number = int(req.params["installation_id"])
     if number not in app.installations:
-        return not_found("https://docs.github.com/rest/apps/apps#create-an-installation-access-token-for-an-app")
+        return not_found(
+            "https://docs.github.com/rest/apps/apps#create-an-installation-access-token-for-an-app"
+        )
     token = "ghs_" + secrets.token_hex(18)
     expires = time.time() + app.token_ttl
     app.expires[token] = expires
@@ -129,7 +143,9 @@ def get_installation(emu: GitHubEmulator, req: Request) -> Reply:
     full = f"{req.params['owner']}/{req.params['repo']}".lower()
     found = next((i for i, repos in app.installations.items() if full in repos), None)
     if found is None:
-        return not_found("https://docs.github.com/rest/apps/apps#get-a-repository-installation-for-the-authenticated-app")
+        return not_found(
+            "https://docs.github.com/rest/apps/apps#get-a-repository-installation-for-the-authenticated-app"
+        )
     owner = req.params["owner"]
     api = emu.url
     return Reply(
