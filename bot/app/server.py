@@ -17,6 +17,7 @@ checked, recorded and queued here (milliseconds); workers do the review.
 from __future__ import annotations
 
 import json
+import threading
 import time
 from typing import Any
 
@@ -58,6 +59,8 @@ class Receiver:
         self.metrics = metrics
         self.app_id = app_id
         self.debounce = debounce
+        # One writer at a time: SQLite's busy handler sleeps milliseconds when threads collide.
+        self._writing = threading.Lock()
         metrics.watch_depth(queue.depth)
 
     def answer(
@@ -83,6 +86,8 @@ class Receiver:
         if isinstance(work, Ignore):
             return self.answer(200, "ignored", event, delivery, started, reason=work.reason)
         try:
+            # In a thread: a commit may wait on fsync (or Redis on the network); the event loop
+            # goes on reading other deliveries meanwhile.
             fresh = await run_in_threadpool(self._queue, delivery, event, body, work)
         except Exception as exc:  # redis down, disk full: GitHub shows the failure; redeliver
             why = f"the queue is unreachable ({type(exc).__name__})"
@@ -128,13 +133,14 @@ class Receiver:
     def _queue(self, delivery: str, event: str, body: bytes, work: Work) -> bool:
         """Record the delivery (False if its id is known) and queue its job."""
         record = Record(delivery, event, body, work.pr_key, work.head)
-        if not self.queue.store.accept(record):
-            return False
-        try:
-            self.queue.put(delivery, delay=self.debounce if work.pushed else 0.0)
-        except BaseException:
-            self.queue.store.forget(delivery)  # not queued: let a redelivery be taken
-            raise
+        with self._writing:
+            if not self.queue.store.accept(record):
+                return False
+            try:
+                self.queue.put(delivery, delay=self.debounce if work.pushed else 0.0)
+            except BaseException:
+                self.queue.store.forget(delivery)  # not queued: let a redelivery be taken
+                raise
         return True
 
     async def healthz(self, request: Request) -> Response:

@@ -49,6 +49,10 @@ class Workers:
         """Start the threads (no signal handlers: the caller owns the process's signals)."""
         if self.count < 1:
             return
+        # Import the review stages now: the first job should not pay seconds of SDK imports.
+        import bot.llm.client
+        import bot.pr.review  # noqa: F401
+
         self.consumer.scheduler.start()
         for _, thread in self.consumer.worker_threads:
             thread.start()
