@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.errors import EventError
+from bot.github.checks import NAME as CHECK_NAME
 from bot.github.event import Ask, Skip, parse_event
-
-CHECK_NAME = "backend-review"
 
 
 @dataclass(frozen=True)
@@ -96,5 +95,8 @@ def _check_run(payload: Mapping[str, Any], app_id: int | None) -> Work | Ignore:
         return Ignore("the check run is not attached to a pull request of this repository")
     head = run.get("head_sha")
     number = pulls[0]["number"]
-    ask = Ask(trigger="check_run", number=number, action="rerequested", pr_override=True)
+    # "Re-run" asks for a review again, even of a head already reviewed: a full one.
+    ask = Ask(
+        trigger="check_run", number=number, action="rerequested", full=True, pr_override=True
+    )
     return _work("check_run", payload, ask, head if isinstance(head, str) and head else None)

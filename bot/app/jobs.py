@@ -28,7 +28,7 @@ from bot.app.metrics import Metrics
 from bot.app.queue import Queue
 from bot.app.store import WAITING, Record
 from bot.config import AppSettings
-from bot.errors import BackendReviewError, GitHubError
+from bot.errors import BackendReviewError, ConfigError, GitHubError
 from bot.github.client import (
     GitHubRepo,
     forget_app_tokens,
@@ -51,6 +51,7 @@ class Verdict:
     state: str
     reason: str = ""
     work: Work | None = None
+    told: bool = False  # the pull request already says why (a configuration error)
 
 
 class Jobs:
@@ -124,8 +125,10 @@ class Jobs:
         except GitHubError as exc:
             if exc.status == 401:
                 forget_app_tokens()  # a revoked or stale installation token: get a new one
-                return Verdict("retry", str(exc), work)
-            return Verdict("retry" if github_transient(exc) else "failed", str(exc), work)
+            again = exc.status == 401 or github_transient(exc)
+            return Verdict("retry" if again else "failed", str(exc), work)
+        except ConfigError as exc:  # PullReview put it in the summary comment already
+            return Verdict("failed", str(exc), work, told=True)
         except BackendReviewError as exc:
             return Verdict("failed", str(exc), work)
         except Exception as exc:  # a job must end with a state, whatever went wrong
@@ -216,7 +219,7 @@ class Jobs:
         else:
             if state == "retry":
                 state = "failed"
-            if state == "failed" and verdict.work is not None:
+            if state == "failed" and verdict.work is not None and not verdict.told:
                 self._report_failure(verdict.work, reason, attempts)
             store.release(record.delivery, owner, state, reason, attempts)
         work = verdict.work
