@@ -18,6 +18,8 @@ from tests.app_support import (
     Proc,
     app_env,
     deliver,
+    free_port,
+    get,
     install_app,
     pr_payload,
     start,
@@ -56,9 +58,9 @@ class Cluster:
         self.server = start(["serve", "--port", "0", "--workers", "0"], env, tmp, ready="listening")
         self.workers: list[Proc] = []
 
-    def worker(self, concurrency: int = 1) -> Proc:
+    def worker(self, concurrency: int = 1, *extra: str) -> Proc:
         proc = start(
-            ["worker", "--concurrency", str(concurrency)],
+            ["worker", "--concurrency", str(concurrency), *extra],
             self.env,
             self.tmp,
             ready="workers started",
@@ -105,7 +107,8 @@ def test_twenty_pulls_two_workers_each_reviewed_once(
 ) -> None:
     for number in range(1, 21):
         add_pull(github_emulator, number, sha(number))
-    cluster.worker()
+    metrics_port = free_port()
+    cluster.worker(1, "--metrics-port", str(metrics_port))
     cluster.worker()
     for number in range(1, 21):
         status, _ = deliver(
@@ -130,6 +133,12 @@ def test_twenty_pulls_two_workers_each_reviewed_once(
     for number in range(1, 21):
         assert len(summaries(github_emulator, number)) == 1
         assert len(github_emulator.reviews(OWNER, NAME, number)) == 1
+    status, text = get(f"http://127.0.0.1:{metrics_port}/metrics")
+    took = len(cluster.workers[0].logs("job"))
+    assert (
+        status == 200 and f'backend_review_jobs_total{{outcome="done"}} {took}.0' in text.decode()
+    )
+    assert "backend_review_github_rate_limit_remaining" in text.decode()
 
 
 def test_sigkill_mid_job_then_restart_completes_once(

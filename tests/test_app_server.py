@@ -201,6 +201,7 @@ def test_logs_are_json_without_secrets(receiver: tuple[Proc, Queue], app_key: Ap
             "cannot read",
         ),
         ({"BACKEND_REVIEW_QUEUE": "amqp://x"}, "BACKEND_REVIEW_QUEUE"),
+        ({"BACKEND_REVIEW_QUEUE": "sqlite:////proc/no/queue.db"}, "cannot open"),
     ],
 )
 def test_refuses_to_start_without_secret_or_key(

@@ -6,6 +6,7 @@ Tasks carry only a delivery id; the ledger holds the payload and the job's state
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -53,10 +54,13 @@ class Queue:
         path = sqlite_path(url)
         self.store: Store
         if path is not None:
-            self.store = SqliteStore(path)  # creates the directory and the WAL file first
-            self.huey: Huey = SqliteHuey(
-                NAME, filename=path, results=False, timeout=30, storage_class=_wal_storage()
-            )
+            try:
+                self.store = SqliteStore(path)  # creates the directory and the WAL file first
+                self.huey: Huey = SqliteHuey(
+                    NAME, filename=path, results=False, timeout=30, storage_class=_wal_storage()
+                )
+            except (OSError, sqlite3.Error) as exc:
+                raise ConfigError(f"BACKEND_REVIEW_QUEUE: cannot open {path}: {exc}") from None
             self.kind = "sqlite"
         elif url.startswith(REDIS_SCHEMES):
             from bot.app.redis_store import RedisStore
