@@ -22,11 +22,17 @@ from tests.app_support import (
     start,
     wait_for,
 )
-from tests.emulators.anthropic import AnthropicEmulator
+from tests.emulators.anthropic import AnthropicEmulator, error
 from tests.emulators.github import GitHubEmulator
-from tests.test_e2e_action import KEY, model_answer, run_cli
+from tests.test_e2e_action import KEY, MODEL_TITLE, model_answer, run_cli
 
 EVENTS = Path(__file__).parent / "samples" / "events"
+
+
+@pytest.fixture
+def extra_env() -> dict[str, str]:
+    """More environment for the server (a test parametrizes it)."""
+    return {}
 
 
 @pytest.fixture
@@ -35,13 +41,14 @@ def served(
     github_emulator: GitHubEmulator,
     anthropic_emulator: AnthropicEmulator,
     app_key: AppKey,
+    extra_env: dict[str, str],
 ) -> Iterator[Proc]:
     add_pr(github_emulator)
     install_app(github_emulator, app_key, [f"{OWNER}/{NAME}"])
     anthropic_emulator.responder = model_answer
     env = app_env(
         tmp_path, github_emulator, app_key, f"sqlite:///{tmp_path / 'queue.db'}",
-        ANTHROPIC_API_KEY=KEY, ANTHROPIC_BASE_URL=anthropic_emulator.url,
+        ANTHROPIC_API_KEY=KEY, ANTHROPIC_BASE_URL=anthropic_emulator.url, **extra_env,
     )  # fmt: skip
     proc = start(["serve", "--port", "0", "--workers", "2"], env, tmp_path, ready="listening")
     yield proc
@@ -124,3 +131,33 @@ def test_transient_failures_retry_then_fail_with_a_summary(
     [summary] = github_emulator.issue_comments(OWNER, NAME, NUMBER)
     assert "could not finish" in summary["body"] and "502" in summary["body"]
     assert "backend-review:summary" in summary["body"]
+
+
+@pytest.mark.parametrize(
+    "extra_env", [{"BACKEND_REVIEW_APP_RETRY_DELAY": "3", "BACKEND_REVIEW_MODEL_RETRIES": "0"}]
+)
+def test_model_overloaded_then_retried(
+    served: Proc, github_emulator: GitHubEmulator, anthropic_emulator: AnthropicEmulator
+) -> None:
+    """The model answers 529: the static findings are posted (as the Action does), the job is
+    retried after its backoff, and the retry adds the model's finding without repeating any."""
+    overloaded = [True]
+
+    def answer(body: dict[str, Any]) -> Any:
+        return error(529) if overloaded[0] else model_answer(body)
+
+    anthropic_emulator.responder = answer
+    deliver(served.url, "pull_request", pr_payload(NUMBER, HEAD), delivery="e2e-529")
+    wait_for(lambda: jobs(served), timeout=60)
+    overloaded[0] = False
+    [first] = jobs(served)
+    assert first["outcome"] == "retrying" and "529" in first["reason"]
+    static = len(github_emulator.review_comments(OWNER, NAME, NUMBER))
+    assert static > 0
+    wait_for(lambda: len(jobs(served)) == 2, timeout=60)
+    assert jobs(served)[1]["outcome"] == "done"
+    bodies = [c["body"] for c in github_emulator.review_comments(OWNER, NAME, NUMBER)]
+    assert len(bodies) == static + 1 == len(set(bodies))
+    assert sum(MODEL_TITLE in b for b in bodies) == 1
+    [summary] = github_emulator.issue_comments(OWNER, NAME, NUMBER)
+    assert "Model review complete" in summary["body"]
