@@ -20,6 +20,7 @@ from tests.app_support import (
     Proc,
     app_env,
     deliver,
+    free_port,
     get,
     pr_payload,
     start,
@@ -219,3 +220,20 @@ def test_refuses_to_start_without_secret_or_key(
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and message in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_queue_unreachable_is_503_and_not_ready(
+    tmp_path: Path, github_emulator: GitHubEmulator, app_key: AppKey
+) -> None:
+    """Redis down: /readyz says so, deliveries get 503 (GitHub shows them failed, to be
+    redelivered), /healthz still answers: the process itself is fine."""
+    url = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    env = app_env(tmp_path, github_emulator, app_key, url)
+    proc = start(["serve", "--port", "0", "--workers", "0"], env, tmp_path, ready="listening")
+    try:
+        assert get(f"{proc.url}/healthz")[0] == 200
+        assert get(f"{proc.url}/readyz")[0] == 503
+        status, answer = deliver(proc.url, "pull_request", pr_payload(7, HEAD))
+        assert status == 503 and "unreachable" in answer["reason"]
+    finally:
+        assert proc.stop() == 0
