@@ -27,6 +27,7 @@ from bot.app.logs import log
 from bot.app.metrics import Metrics
 from bot.app.queue import Queue
 from bot.app.store import WAITING, Record
+from bot.checks.secrets.redact import redact_text
 from bot.config import AppSettings
 from bot.errors import BackendReviewError, ConfigError, GitHubError
 from bot.github.client import (
@@ -210,7 +211,9 @@ class Jobs:
     def _finish(self, record: Record, owner: str, verdict: Verdict, seconds: float) -> None:
         store = self.queue.store
         attempts = record.attempts + 1
-        state, reason = verdict.state, verdict.reason
+        # A reason may quote what GitHub, the model or the configuration said: no credential
+        # in it reaches the log, the ledger or the pull request.
+        state, reason = verdict.state, redact_text(verdict.reason)
         if state == "retry" and attempts < self.settings.attempts:
             delay = backoff(attempts, self.settings.retry_delay)
             if store.release(record.delivery, owner, WAITING, reason, attempts):
