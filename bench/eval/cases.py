@@ -5,6 +5,8 @@
 - `expect.yml`: `area` and `ecosystem` (for the report), `problems` (what a senior reviewer must
   raise) and `noise` (lines where any comment would be noise). An empty `problems` list means the
   change is fine.
+- `config.yml` (optional): the repository configuration (`.github/backend-review.yml`) the case
+  is reviewed with, e.g. `paths.query` for a service layer the classifier cannot recognise.
 - `answer.yml` (optional): the `submit_review` input the emulator answers with; without it the
   emulator answers with exactly the expected problems.
 """
@@ -20,6 +22,8 @@ from typing import Any, cast
 import yaml
 
 from bench.eval.match import Expectation, NoiseSpan, Window
+from bot.config import RepoConfig, parse_repo_config
+from bot.errors import ConfigError
 from bot.models import CATEGORIES, SEVERITIES, Category, FileDiff, Severity, Side
 
 CASES_DIR = Path(__file__).resolve().parent / "cases"
@@ -40,6 +44,7 @@ class Case:
     problems: tuple[Expectation, ...]
     noise: tuple[NoiseSpan, ...]
     answer: dict[str, Any] | None  # scripted submit_review input, when the case has one
+    config: RepoConfig = RepoConfig()
 
 
 def _yaml(path: Path) -> dict[str, Any]:
@@ -156,6 +161,13 @@ def load_case(folder: Path) -> Case:
     where = f"{name}/expect.yml"
     areas = expect.get("area") or []
     answer = _yaml(folder / "answer.yml") if (folder / "answer.yml").exists() else None
+    config = RepoConfig()
+    if (folder / "config.yml").exists():
+        text = (folder / "config.yml").read_text(encoding="utf-8")
+        try:
+            config = parse_repo_config(text, source=f"{name}/config.yml")
+        except ConfigError as exc:
+            raise CaseError(str(exc)) from None
     return Case(
         name=name,
         diff=diff_path.read_bytes(),
@@ -171,6 +183,7 @@ def load_case(folder: Path) -> Case:
             _noise(n, f"{where}: noise[{i}]") for i, n in enumerate(_list(expect, "noise", where))
         ),
         answer=answer,
+        config=config,
     )
 
 

@@ -55,11 +55,11 @@ def emulator_settings(base: Settings, url: str) -> Settings:
     )
 
 
-async def _review(case: Case, settings: Settings, config: RepoConfig) -> CaseRun:
+async def _review(case: Case, settings: Settings) -> CaseRun:
     files = parse_diff(case.diff)
     request = ReviewRequest(files=files, title=case.title, description=case.description)
     started = time.perf_counter()
-    result = await review_with_settings(request, config=config, settings=settings)
+    result = await review_with_settings(request, config=case.config, settings=settings)
     wall = time.perf_counter() - started
     return CaseRun(
         case=case,
@@ -71,29 +71,22 @@ async def _review(case: Case, settings: Settings, config: RepoConfig) -> CaseRun
     )
 
 
-async def run_case(
-    case: Case,
-    *,
-    settings: Settings,
-    config: RepoConfig,
-    emulate: Mode | None,
-) -> CaseRun:
+async def run_case(case: Case, *, settings: Settings, emulate: Mode | None) -> CaseRun:
     """Review one case against the real API (emulate=None) or its own emulator."""
     if emulate is None:
-        return await _review(case, settings, config)
+        return await _review(case, settings)
     from tests.emulators.anthropic import AnthropicEmulator
 
     answer = answer_for(case, parse_diff(case.diff), emulate)
     with AnthropicEmulator() as emulator:
         emulator.responder = responder(answer)
-        return await _review(case, emulator_settings(settings, emulator.url), config)
+        return await _review(case, emulator_settings(settings, emulator.url))
 
 
 async def run_all(
     cases: list[Case],
     *,
     settings: Settings,
-    config: RepoConfig,
     emulate: Mode | None,
     concurrency: int,
 ) -> list[CaseRun]:
@@ -101,7 +94,7 @@ async def run_all(
 
     async def one(case: Case) -> CaseRun:
         async with gate:
-            return await run_case(case, settings=settings, config=config, emulate=emulate)
+            return await run_case(case, settings=settings, emulate=emulate)
 
     return list(await asyncio.gather(*(one(c) for c in cases)))
 
@@ -132,16 +125,13 @@ def evaluate(argv: list[str] | None = None) -> tuple[dict[str, Any], str]:
         raise CaseError(f"no case matches {args.cases!r}")
     overrides = {"model": args.model} if args.model else {}
     settings = load_settings(**overrides)
-    config = RepoConfig()
     real = settings.has_model_credentials() and not args.emulator
     emulate: Mode | None = None if real else args.answers
     mode = "api" if real else f"emulator ({args.answers} answers)"
-    model = settings.model_for(config)
+    model = settings.model_for(RepoConfig())
     started = time.perf_counter()
     runs = asyncio.run(
-        run_all(
-            cases, settings=settings, config=config, emulate=emulate, concurrency=args.concurrency
-        )
+        run_all(cases, settings=settings, emulate=emulate, concurrency=args.concurrency)
     )
     t = totals(runs, time.perf_counter() - started)
     return render_json(runs, t, model=model, mode=mode), render_text(
