@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
@@ -44,7 +44,7 @@ class Case:
     problems: tuple[Expectation, ...]
     noise: tuple[NoiseSpan, ...]
     answer: dict[str, Any] | None  # scripted submit_review input, when the case has one
-    config: RepoConfig = RepoConfig()
+    config: RepoConfig = field(default_factory=RepoConfig)
 
 
 def _yaml(path: Path) -> dict[str, Any]:
@@ -207,4 +207,4 @@ def anchor_line(window: Window, files: Sequence[FileDiff]) -> int | None:
     }
     inside = [n for n in range(window.start, window.end + 1) if n in anchors]
     preferred = [n for n in inside if n in changed]
-    return (preferred or inside or [None])[0]
+    return (preferred or inside)[0] if inside else None

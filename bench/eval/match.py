@@ -133,7 +133,9 @@ def mismatches(finding: Finding, expectation: Expectation) -> tuple[str, ...]:
         w.side == finding.side and _overlaps((start, end), (w.start, w.end)) for w in same_file
     ):
         where = ", ".join(w.label() for w in same_file)
-        reasons.append(f"lines {start}-{end}{' LEFT' if finding.side == 'LEFT' else ''} not in {where}")
+        reasons.append(
+            f"lines {start}-{end}{' LEFT' if finding.side == 'LEFT' else ''} not in {where}"
+        )
     if finding.category not in e.categories:
         reasons.append(f"category {finding.category}")
     if severity_rank(finding.severity) < severity_rank(e.severity):
@@ -191,9 +193,7 @@ def score(
     noise: Sequence[NoiseSpan] = (),
 ) -> Score:
     """Judge every finding and count what was expected, matched and noisy."""
-    candidates = [
-        [j for j, e in enumerate(expectations) if not mismatches(f, e)] for f in findings
-    ]
+    candidates = [[j for j, e in enumerate(expectations) if not mismatches(f, e)] for f in findings]
     assigned = _assign(candidates)
     judged = []
     for i, f in enumerate(findings):
@@ -208,9 +208,7 @@ def score(
         if j in hit:
             continue
         near = _closest(e, findings, used)
-        misses.append(
-            Miss(j, near.closest, near.reasons) if near is not None else Miss(j)
-        )
+        misses.append(Miss(j, near.closest, near.reasons) if near is not None else Miss(j))
     return Score(
         expected=len(expectations),
         matched=len(hit),
