@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bench.eval.cases import Case, CaseError, anchor_line, load_case, load_cases
+from bench.eval.compare import compare
 from bench.eval.run import main
 from bot.classify.classifier import classify_files
 from bot.diff import parse_diff
@@ -117,3 +118,16 @@ def test_an_empty_answer_scores_recall_zero_through_the_harness(
 def test_no_matching_case_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--cases", "no-such-case-*"]) == 2
     assert capsys.readouterr().err == "eval: error: no case matches 'no-such-case-*'\n"
+
+
+def test_compare_lists_the_cases_that_moved() -> None:
+    def run(matched: int, noise: int) -> dict[str, object]:
+        case = {"name": "c1", "matched": matched, "findings": 2, "noise": noise}
+        total = dict.fromkeys(
+            ("recall", "precision", "findings_per_case", "noise", "cost_usd", "wall_s"), 0.5
+        )
+        return {"model": "m", "mode": "api", "total": total, "cases": [case]}
+
+    lines = compare(run(1, 0), run(0, 1))
+    assert lines[-2:] == ["cases that moved: 1", "  c1: matched 1 -> 0, noise 0 -> 1"]
+    assert compare(run(1, 0), run(1, 0))[-1] == "cases that moved: 0"
