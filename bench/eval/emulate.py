@@ -8,7 +8,6 @@ real model would when a large case is split over several requests.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
@@ -16,7 +15,6 @@ from bench.eval.cases import Case, anchor_line
 from bot.models import FileDiff
 
 Mode = Literal["scripted", "expected", "empty"]
-_FILE_HEADER = re.compile(r"^### File: (.+)$", re.MULTILINE)
 
 
 def expected_answer(case: Case, files: Sequence[FileDiff]) -> dict[str, Any]:
@@ -50,25 +48,27 @@ def answer_for(case: Case, files: Sequence[FileDiff], mode: Mode) -> dict[str, A
     return expected_answer(case, files)
 
 
-def request_paths(body: dict[str, Any]) -> set[str]:
-    """The files a Messages API request shows, from its `### File:` headers."""
-    texts = [
+def request_text(body: dict[str, Any]) -> str:
+    """All the text a Messages API request sends in user turns."""
+    return "\n".join(
         block.get("text", "")
         for message in body.get("messages", [])
         if message.get("role") == "user" and isinstance(message.get("content"), list)
         for block in message["content"]
         if isinstance(block, dict) and block.get("type") == "text"
-    ]
-    return {m.group(1).strip() for text in texts for m in _FILE_HEADER.finditer(text)}
+    )
 
 
 def responder(answer: dict[str, Any]) -> Callable[[dict[str, Any]], Any]:
-    """An emulator responder that answers each request with the answer's findings on its files."""
+    """An emulator responder that answers each request with the answer's findings on its files.
+
+    A file counts as shown when its path occurs in the request, whatever the prompt's layout.
+    """
     from tests.emulators.anthropic import tool_use
 
     def respond(body: dict[str, Any]) -> Any:
-        paths = request_paths(body)
-        findings = [f for f in answer.get("findings", []) if f.get("path") in paths]
+        text = request_text(body)
+        findings = [f for f in answer.get("findings", []) if str(f.get("path")) in text]
         return tool_use({"summary": answer.get("summary", ""), "findings": findings})
 
     return respond
