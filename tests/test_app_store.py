@@ -15,12 +15,12 @@ from bot.app.store import Record, SqliteStore, Store
 @pytest.fixture(params=["sqlite", "redis"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     if request.param == "sqlite":
-        yield SqliteStore(str(tmp_path / "q.db"))
+        yield SqliteStore(str(tmp_path / "q.db"), stale_after=0.3)
         return
     from bot.app.redis_store import RedisStore
 
     url = request.getfixturevalue("redis_url")
-    yield RedisStore(url)
+    yield RedisStore(url, stale_after=0.3)
 
 
 def record(delivery: str = "d1") -> Record:
@@ -62,6 +62,29 @@ def test_expired_leases_are_queued_again_once(store: Store) -> None:
     assert store.expired() == []
     assert not store.release("d1", "w1", "done")  # the dead worker's late answer is refused
     assert store.claim("d1", "w2", 30) is not None
+
+
+def test_a_delivery_queued_too_long_is_queued_again_once_per_interval(store: Store) -> None:
+    """A receiver that died between recording a delivery and queueing its task leaves it
+    waiting: the keeper queues it again, once per interval, until a worker claims it."""
+    store.accept(record())
+    assert store.stale() == []
+    time.sleep(0.35)
+    assert store.stale() == ["d1"]
+    assert store.stale() == []  # not again before the next interval
+    time.sleep(0.35)
+    assert store.stale() == ["d1"]
+    assert store.claim("d1", "w1", 30) is not None
+    time.sleep(0.35)
+    assert store.stale() == []  # running is not waiting
+    assert store.release("d1", "w1", "queued", "retry", attempts=1)
+    assert store.stale() == []  # back in the queue just now: not stale yet
+    time.sleep(0.35)
+    assert store.stale() == ["d1"]
+    store.claim("d1", "w2", 30)
+    store.release("d1", "w2", "done")
+    time.sleep(0.35)
+    assert store.stale() == []
 
 
 def test_renew_keeps_the_lease(store: Store) -> None:

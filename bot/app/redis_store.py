@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
-from bot.app.store import KEEP_SECONDS, RUNNING, WAITING, Record
+from bot.app.store import KEEP_SECONDS, RUNNING, STALE_AFTER, WAITING, Record
 
 if TYPE_CHECKING:
     from redis import Redis
@@ -14,14 +14,16 @@ if TYPE_CHECKING:
 PREFIX = "backend-review:"
 _ACCEPT = """
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+redis.call('HSET', KEYS[1], unpack(ARGV, 4))
 redis.call('EXPIRE', KEYS[1], ARGV[1])
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
 return 1
 """
 _CLAIM = """
 if redis.call('HGET', KEYS[1], 'state') ~= ARGV[3] then return 0 end
 redis.call('HSET', KEYS[1], 'state', ARGV[4], 'owner', ARGV[1], 'lease', ARGV[2])
 redis.call('ZADD', KEYS[2], ARGV[2], ARGV[5])
+redis.call('ZREM', KEYS[3], ARGV[5])
 return 1
 """
 _RENEW = """
@@ -37,6 +39,7 @@ if redis.call('HGET', KEYS[1], 'state') ~= ARGV[5] then return 0 end
 redis.call('HSET', KEYS[1], 'state', ARGV[2], 'reason', ARGV[3], 'owner', '', 'lease', 0)
 if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], 'attempts', ARGV[4]) end
 redis.call('ZREM', KEYS[2], ARGV[6])
+if ARGV[7] ~= '' then redis.call('ZADD', KEYS[3], ARGV[7], ARGV[6]) end
 return 1
 """
 _EXPIRED = """
@@ -48,7 +51,21 @@ for _, id in ipairs(ids) do
   local lease = tonumber(redis.call('HGET', key, 'lease'))
   if lease and redis.call('HGET', key, 'state') == ARGV[3] and lease <= tonumber(ARGV[1]) then
     redis.call('HSET', key, 'state', ARGV[4], 'owner', '')
+    redis.call('ZADD', KEYS[2], ARGV[5], id)
     table.insert(back, id)
+  end
+end
+return back
+"""
+_STALE = """
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+local back = {}
+for _, id in ipairs(ids) do
+  if redis.call('HGET', ARGV[2] .. id, 'state') == ARGV[3] then
+    redis.call('ZADD', KEYS[1], ARGV[4], id)
+    table.insert(back, id)
+  else
+    redis.call('ZREM', KEYS[1], id)
   end
 end
 return back
@@ -67,9 +84,10 @@ return 0
 class RedisStore:
     """Deliveries as hashes that expire after a week; running jobs in a sorted set by lease."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, stale_after: float = STALE_AFTER) -> None:
         from redis import Redis
 
+        self.stale_after = stale_after
         self.redis: Redis = Redis.from_url(url, socket_timeout=10, socket_connect_timeout=5)
         self._scripts = {
             name: self.redis.register_script(text)
@@ -79,11 +97,13 @@ class RedisStore:
                 ("renew", _RENEW),
                 ("release", _RELEASE),
                 ("expired", _EXPIRED),
+                ("stale", _STALE),
                 ("renew_lock", _RENEW_LOCK),
                 ("unlock", _UNLOCK),
             )
         }
         self._running = PREFIX + "running"
+        self._waiting = PREFIX + "waiting"  # queued deliveries by when they count as stale
 
     def _call(self, name: str, keys: list[str], args: list[Any]) -> Any:
         return self._scripts[name](keys=keys, args=args)
@@ -101,7 +121,9 @@ class RedisStore:
             "head", record.head or "", "state", record.state, "attempts", record.attempts,
             "reason", record.reason, "owner", "", "lease", 0, "received", time.time(),
         ]  # fmt: skip
-        return bool(self._call("accept", [self._key(record.delivery)], [KEEP_SECONDS, *fields]))
+        due = time.time() + self.stale_after
+        keys = [self._key(record.delivery), self._waiting]
+        return bool(self._call("accept", keys, [KEEP_SECONDS, due, record.delivery, *fields]))
 
     def forget(self, delivery: str) -> None:
         self.redis.delete(self._key(delivery))
@@ -124,7 +146,7 @@ class RedisStore:
 
     def claim(self, delivery: str, owner: str, lease: float) -> Record | None:
         args = [owner, time.time() + lease, WAITING, RUNNING, delivery]
-        if not self._call("claim", [self._key(delivery), self._running], args):
+        if not self._call("claim", [self._key(delivery), self._running, self._waiting], args):
             return None
         return self.load(delivery)
 
@@ -137,12 +159,20 @@ class RedisStore:
         self, delivery: str, owner: str, state: str, reason: str = "", attempts: int | None = None
     ) -> bool:
         count = "" if attempts is None else str(attempts)
-        args = [owner, state, reason, count, RUNNING, delivery]
-        return bool(self._call("release", [self._key(delivery), self._running], args))
+        due = str(time.time() + self.stale_after) if state == WAITING else ""
+        args = [owner, state, reason, count, RUNNING, delivery, due]
+        keys = [self._key(delivery), self._running, self._waiting]
+        return bool(self._call("release", keys, args))
 
     def expired(self) -> list[str]:
-        args = [time.time(), f"{PREFIX}d:", RUNNING, WAITING]
-        return [i.decode() for i in self._call("expired", [self._running], args)]
+        now = time.time()
+        args = [now, f"{PREFIX}d:", RUNNING, WAITING, now + self.stale_after]
+        return [i.decode() for i in self._call("expired", [self._running, self._waiting], args)]
+
+    def stale(self) -> list[str]:
+        now = time.time()
+        args = [now, f"{PREFIX}d:", WAITING, now + self.stale_after]
+        return [i.decode() for i in self._call("stale", [self._waiting], args)]
 
     def prune(self) -> None:
         """Nothing to do: delivery hashes expire on their own."""

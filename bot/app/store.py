@@ -19,6 +19,10 @@ from typing import Protocol
 KEEP_SECONDS = 7 * 24 * 3600  # GitHub redelivers at most 3 days back; keep ids a week
 WAITING = "queued"
 RUNNING = "running"
+# A delivery queued this long without being claimed may have lost its task (the receiver died
+# between recording it and queueing it): the keeper queues it again. A second task for a
+# delivery is harmless, since only one can claim it.
+STALE_AFTER = 600.0
 
 
 @dataclass
@@ -61,6 +65,10 @@ class Store(Protocol):
     def expired(self) -> list[str]:
         """Running jobs whose lease ran out (their worker died), put back to queued."""
 
+    def stale(self) -> list[str]:
+        """Deliveries queued for longer than `stale_after` without being claimed; each is
+        returned at most once per `stale_after`, for the keeper to queue again."""
+
     def prune(self) -> None:
         """Forget old finished deliveries."""
 
@@ -75,7 +83,8 @@ class Store(Protocol):
 class SqliteStore:
     """The ledger in the queue's SQLite file (WAL): one connection per process, serialised."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, *, stale_after: float = STALE_AFTER) -> None:
+        self.stale_after = stale_after
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
         self._mutex = threading.Lock()
@@ -147,8 +156,8 @@ class SqliteStore:
     ) -> bool:
         cur = self._run(
             "UPDATE br_delivery SET state = ?, reason = ?, attempts = COALESCE(?, attempts), "
-            "owner = '', lease = 0 WHERE id = ? AND owner = ? AND state = ?",
-            (state, reason, attempts, delivery, owner, RUNNING),
+            "owner = '', lease = ? WHERE id = ? AND owner = ? AND state = ?",
+            (state, reason, attempts, time.time(), delivery, owner, RUNNING),
         )
         return cur.rowcount == 1
 
@@ -157,6 +166,16 @@ class SqliteStore:
             "UPDATE br_delivery SET state = ?, owner = '' WHERE state = ? AND lease < ? "
             "RETURNING id",
             (WAITING, RUNNING, time.time()),
+        ).fetchall()
+        return [str(r[0]) for r in rows]
+
+    def stale(self) -> list[str]:
+        # A queued row's lease is when it last (re)entered the queue: 0 when first accepted.
+        now = time.time()
+        rows = self._run(
+            "UPDATE br_delivery SET lease = ? WHERE state = ? AND MAX(received, lease) < ? "
+            "RETURNING id",
+            (now, WAITING, now - self.stale_after),
         ).fetchall()
         return [str(r[0]) for r in rows]
 

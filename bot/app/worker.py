@@ -86,6 +86,9 @@ class Workers:
                 for delivery in self.jobs.queue.store.expired():
                     log("lease expired: job queued again", delivery=delivery)
                     self.jobs.queue.put(delivery)
+                for delivery in self.jobs.queue.store.stale():
+                    log("queued too long: job queued again", delivery=delivery)
+                    self.jobs.queue.put(delivery)
                 if time.monotonic() - pruned > PRUNE_EVERY:
                     self.jobs.queue.store.prune()
                     pruned = time.monotonic()
