@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.checks.secrets.detect import Secret, rules_for, scan_lines
+from bot.checks.secrets.detect import Rules, Secret, rules_for, scan_lines
 from bot.config import ChecksConfig
 from bot.globs import match_glob
 from bot.models import FileDiff, Finding
@@ -109,7 +109,8 @@ def _added_runs(file: FileDiff) -> Iterable[list[tuple[int, str]]]:
 
 @dataclass(frozen=True)
 class FileScan:
-    """The added lines of one file, in runs, with the credentials of each line."""
+    """The added lines of one file, in runs, with the credentials of each line; no runs when
+    no rule can match anywhere in the file's added text (most files)."""
 
     path: str
     runs: tuple[tuple[list[tuple[int, str]], list[list[Secret]]], ...]
@@ -117,12 +118,25 @@ class FileScan:
 
 def scan_files(files: Sequence[FileDiff]) -> list[FileScan]:
     """Scan the added lines of every changed text file once (the check and redaction share it)."""
-    return [_scan_file(file) for file in files if not file.is_binary]
+    return [scan_file(file) for file in files if not file.is_binary]
 
 
-def _scan_file(file: FileDiff) -> FileScan:
+def scan_file(file: FileDiff, rules: Rules | None = None) -> FileScan:
+    """`rules`: by default those whose gates the file's added text passes (see `gates`)."""
+    if rules is None:
+        rules = rules_for(
+            "\n".join(
+                [
+                    line[3]
+                    for hunk in file.hunks
+                    for line in hunk.lines
+                    if line[0] == "+" and line[2] is not None
+                ]
+            )
+        )
+        if not rules:  # checked on the text alone, before any per-line object is made
+            return FileScan(path=file.path, runs=())
     runs = list(_added_runs(file))
-    rules = rules_for("\n".join(text for run in runs for _, text in run))
     return FileScan(
         path=file.path,
         runs=tuple((run, scan_lines([t for _, t in run], file.path, rules)) for run in runs),

@@ -13,38 +13,45 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
+from bot.checks.secrets.gates import Gate, gate, union
 from bot.checks.secrets.placeholders import is_placeholder
 
 MAX_KEYWORD_LINE = 2_000  # the keyword rules backtrack; the model sees 1,000 characters a line
 
-# Plugins whose rules describe real credential formats, each with the substrings one of which a
-# line must hold before the plugin's regexes run (`i:` for any case; `re:` a cheaper regex than
-# the plugin's): the regexes cost ~60 us a line together, the gates a few. The
-# entropy and IP plugins are left out (noise in code review), as are Cloudant/IBM/SoftLayer
-# (keyword shapes, covered by the keyword rules).
-_PLUGINS = (
-    ("aws", "AWSKeyDetector", "A3T|ABIA|ACCA|AKIA|ASIA|i:aws"),
-    ("artifactory", "ArtifactoryDetector", "AKC|AP"),
-    ("azure_storage_key", "AzureStorageKeyDetector", "AccountKey="),
-    ("basic_auth", "BasicAuthDetector", "://"),
-    ("discord", "DiscordBotTokenDetector", r"re:[MNO][\w-]{23,25}\."),
-    ("github_token", "GitHubTokenDetector", "gh"),
-    ("gitlab_token", "GitLabTokenDetector", "gl|GR1348941"),
-    ("jwt", "JwtTokenDetector", "eyJ"),
-    ("mailchimp", "MailchimpDetector", "-us"),
-    ("npm", "NpmDetector", "_authToken"),
-    ("openai", "OpenAIDetector", "T3BlbkFJ"),
-    ("private_key", "PrivateKeyDetector", "PRIVATE KEY|PuTTY"),
-    ("pypi_token", "PypiTokenDetector", "pypi-"),
-    ("sendgrid", "SendGridDetector", "SG."),
-    ("slack", "SlackDetector", "i:xox|i:hooks.slack"),
-    ("square_oauth", "SquareOAuthDetector", "sq0csp-"),
-    ("stripe", "StripeDetector", "k_live_"),
-    ("telegram_token", "TelegramBotTokenDetector", r"re:\d{8,10}:"),
-    ("twilio", "TwilioKeyDetector", r"re:(?:AC|SK)[a-z0-9]{32}"),
+# Plugins whose rules describe real credential formats, each with its gate (see `gates`): the
+# substrings one of which a match holds (`i:` in any case) or a regex every match implies (`re:`,
+# written to start with a literal). The plugins' regexes cost ~60 us a line together, the gates
+# far less. The entropy and IP plugins are left out (noise in code review), as are
+# Cloudant/IBM/SoftLayer (keyword shapes, covered by the keyword rules). A gate must stay a
+# necessary condition of its plugin's regexes (tests/test_checks_secrets_gates.py pins them).
+_PLUGINS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("aws", "AWSKeyDetector", ("A3T", "ABIA", "ACCA", "AKIA", "ASIA", "i:aws")),
+    ("artifactory", "ArtifactoryDetector", ("AKC", r"re:AP[\dABCDEF]")),
+    ("azure_storage_key", "AzureStorageKeyDetector", ("AccountKey=",)),
+    ("basic_auth", "BasicAuthDetector", ("://",)),
+    # `[MNO][\w-]{23,25}\.`, from its dot: a lookbehind must have one width
+    (
+        "discord",
+        "DiscordBotTokenDetector",
+        (r"re:\.(?:(?<=[MNO][\w-]{23}\.)|(?<=[MNO][\w-]{24}\.)|(?<=[MNO][\w-]{25}\.))",),
+    ),
+    ("github_token", "GitHubTokenDetector", (r"re:gh[pousr]_",)),
+    ("gitlab_token", "GitLabTokenDetector", (r"re:gl[a-z]{2,5}-", "GR1348941")),
+    ("jwt", "JwtTokenDetector", ("eyJ",)),
+    ("mailchimp", "MailchimpDetector", ("-us",)),
+    ("npm", "NpmDetector", ("_authToken",)),
+    ("openai", "OpenAIDetector", ("T3BlbkFJ",)),
+    ("private_key", "PrivateKeyDetector", ("PRIVATE KEY", "PuTTY")),
+    ("pypi_token", "PypiTokenDetector", ("pypi-",)),
+    ("sendgrid", "SendGridDetector", ("SG.",)),
+    ("slack", "SlackDetector", ("i:xox", "i:hooks.slack")),
+    ("square_oauth", "SquareOAuthDetector", ("sq0csp-",)),
+    ("stripe", "StripeDetector", ("k_live_",)),
+    ("telegram_token", "TelegramBotTokenDetector", (r"re::(?<=\d{8}:)",)),  # `\d{8,10}:`
+    ("twilio", "TwilioKeyDetector", (r"re:AC[a-z0-9]{32}", r"re:SK[a-z0-9]{32}")),
 )
 _KINDS = {
     "Artifactory Credentials": "artifactory-token",
@@ -68,12 +75,16 @@ _KINDS = {
 }
 _AWS_KEY_ID = re.compile(r"(?:A3T[A-Z0-9]|ABIA|ACCA|AKIA|ASIA)[0-9A-Z]{16}")
 _EXTRA = (
-    ("github-token", "github_pat_", re.compile(r"github_pat_[A-Za-z0-9_]{60,}")),
+    ("github-token", gate(["i:github_pat_"]), re.compile(r"github_pat_[A-Za-z0-9_]{60,}")),
     # detect-secrets' URL rule stops at `!`, `$`, `&`... which passwords do contain.
-    ("password-in-url", "://", re.compile(r"\b[a-z][a-z0-9+.-]*://[^:/@\s'\"]*:([^@\s'\"/]+)@")),
+    (
+        "password-in-url",
+        gate(["i:://"]),
+        re.compile(r"\b[a-z][a-z0-9+.-]*://[^:/@\s'\"]*:([^@\s'\"/]+)@"),
+    ),
     (
         "aws-secret-access-key",
-        "aws",
+        gate(["i:aws"]),
         re.compile(
             r"aws.{0,20}?(?:secret|key).{0,20}?[=:]\s*[\"']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+])",
             re.IGNORECASE,
@@ -89,6 +100,13 @@ _KEYWORD_WORDS = (
     "pwd",
     "secret",
     "contrase",
+)
+_KEYWORD_GATE = gate(f"i:{word}" for word in _KEYWORD_WORDS)
+_PLUGIN_GATES = tuple(gate(specs) for _, _, specs in _PLUGINS)
+# Any rule at all, the first test of a file: `key` and `pass` stand for most keyword words (a
+# coarser gate only costs a second look at the files holding them).
+_ANY = union(
+    [*_PLUGIN_GATES, *(extra[1] for extra in _EXTRA), _KEYWORD_GATE, gate(["i:key", "i:pass"])]
 )
 _TOKEN_CHARS = re.compile(r"[A-Za-z0-9_\-]")
 _AWS_SECRET_CHARS = re.compile(r"[A-Za-z0-9/+]")
@@ -114,35 +132,14 @@ class Secret:
 
 
 @cache
-def _plugins() -> tuple[Any, ...]:
+def _plugins() -> tuple[tuple[Gate, Any], ...]:
     """The detect-secrets plugins, built once (importing them costs ~0.1 s, so not at start)."""
     from importlib import import_module
 
     return tuple(
-        (_gate(gate), getattr(import_module(f"detect_secrets.plugins.{module}"), name)())
-        for module, name, gate in _PLUGINS
+        (gate_, getattr(import_module(f"detect_secrets.plugins.{module}"), name)())
+        for gate_, (module, name, _) in zip(_PLUGIN_GATES, _PLUGINS, strict=True)
     )
-
-
-Gate = tuple[tuple[str, ...], tuple[str, ...]] | re.Pattern[str]
-
-
-def _gate(spec: str) -> Gate:
-    """A regex from `re:...`, else (case-sensitive, lower-case substrings) from `A|B|i:c`."""
-    if spec.startswith("re:"):
-        return re.compile(spec[3:])
-    parts = spec.split("|")
-    return (
-        tuple(p for p in parts if not p.startswith("i:")),
-        tuple(p[2:] for p in parts if p.startswith("i:")),
-    )
-
-
-def _passes(gate: Gate, line: str, low: str) -> bool:
-    if isinstance(gate, re.Pattern):
-        return gate.search(line) is not None
-    exact, lower = gate
-    return any(p in line for p in exact) or any(p in low for p in lower)
 
 
 @cache
@@ -208,81 +205,71 @@ def _spans(line: str, value: str) -> Iterable[tuple[int, int]]:
 
 
 @dataclass(frozen=True)
-class _Rules:
+class Rules:
     """The rules whose gates a text passes: only these can match in any of its lines."""
 
     plugins: tuple[tuple[Gate, Any], ...]
-    extra: tuple[tuple[str, str, re.Pattern[str]], ...]
+    extra: tuple[tuple[str, Gate, re.Pattern[str]], ...]
     keyword: bool
+    gated: bool = True  # False: every rule on every line, gates ignored (tests compare both)
 
     def __bool__(self) -> bool:
         return bool(self.plugins or self.extra or self.keyword)
 
-
-def rules_for(text: str) -> _Rules:
-    """The rules a text can match at all: checked once on a whole file's text (two regex
-    passes for all the substring gates), then only those are tried line by line."""
-    low = text.lower()
-    plugins = _plugins()
-    exact, lower, owners = _needles()
-    hit = {i for needle in exact.findall(text) for i in owners[needle]}
-    hit |= {i for needle in lower.findall(low) for i in owners[needle]}
-    for index, (gate, _) in enumerate(plugins):
-        if index not in hit and isinstance(gate, re.Pattern) and gate.search(text):
-            hit.add(index)
-    return _Rules(
-        plugins=tuple(plugins[i] for i in sorted(i for i in hit if i >= 0)),
-        extra=tuple(e for k, e in enumerate(_EXTRA) if _EXTRA_OWNER - k in hit),
-        keyword=_KEYWORD_OWNER in hit,
-    )
-
-
-_KEYWORD_OWNER = -1  # owners below 0 in `_needles`: the keyword rules, then each extra rule
-_EXTRA_OWNER = -2
+    @cached_property
+    def line_gate(self) -> Gate:
+        """What a line passes when any of these rules can match in it: other lines are skipped
+        before any per-line work (most lines of a file that holds, say, `key` somewhere)."""
+        keyword = (_KEYWORD_GATE,) if self.keyword else ()
+        return _union((*(p[0] for p in self.plugins), *(e[1] for e in self.extra), *keyword))
 
 
 @cache
-def _needles() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, list[int]]]:
-    """The substring gates as two alternations (case-sensitive, lower-case), longest first,
-    and which rules each substring opens (a plugin's index, or the owners above). Matches do
-    not overlap; the only needles one could hide (`AP` after `ACCA`, `-us` after `pypi`) belong
-    to rules that need another character right before them."""
-    exact: list[str] = []
-    lower: list[str] = [*_KEYWORD_WORDS, *(e[1] for e in _EXTRA)]
-    owners: dict[str, list[int]] = {w: [_KEYWORD_OWNER] for w in _KEYWORD_WORDS}
-    for k, extra in enumerate(_EXTRA):
-        owners.setdefault(extra[1], []).append(_EXTRA_OWNER - k)
-    for index, (gate, _) in enumerate(_plugins()):
-        if isinstance(gate, re.Pattern):
-            continue
-        exact += gate[0]
-        lower += gate[1]
-        for needle in (*gate[0], *gate[1]):
-            owners.setdefault(needle, []).append(index)
-
-    def alternation(needles: list[str]) -> re.Pattern[str]:
-        return re.compile("|".join(map(re.escape, sorted(set(needles), key=len, reverse=True))))
-
-    return alternation(exact), alternation(lower), owners
+def _union(gates: tuple[Gate, ...]) -> Gate:
+    return union(gates)
 
 
-def _candidates(line: str, path: str | None, rules: _Rules) -> Iterable[tuple[str, str, int, int]]:
+def rules_for(text: str) -> Rules:
+    """The rules a text can match at all: checked once on a whole file's text, then only those
+    are tried line by line. Most files pass no gate, and their lines are never looked at."""
+    low = text.lower()
+    if not _ANY.passes(text, low):
+        return _NO_RULES
+    return Rules(
+        plugins=tuple(p for p in _plugins() if p[0].passes(text, low)),
+        extra=tuple(e for e in _EXTRA if e[1].passes(text, low)),
+        keyword=_KEYWORD_GATE.passes(text, low),
+    )
+
+
+_NO_RULES = Rules(plugins=(), extra=(), keyword=False)
+
+
+def ungated_rules() -> Rules:
+    """Every rule, tried on every line: what the gates must never change the answer of."""
+    return Rules(plugins=_plugins(), extra=_EXTRA, keyword=True, gated=False)
+
+
+def _candidates(line: str, path: str | None, rules: Rules) -> Iterable[tuple[str, str, int, int]]:
     low = line.lower()
-    for gate, plugin in rules.plugins:
-        if not _passes(gate, line, low):
+    gated = rules.gated
+    for gate_, plugin in rules.plugins:
+        if gated and not gate_.passes(line, low):
             continue
         for found in set(plugin.analyze_string(line)):
             value = found.strip(" \t\"'=:")
             kind = _kind(plugin.secret_type, value)
             for start, end in _spans(line, value):
                 yield kind, value, start, end
-    for kind, needle, pattern in rules.extra:
-        if needle not in low:
+    for kind, gate_, pattern in rules.extra:
+        if gated and not gate_.passes(line, low):
             continue
         for match in pattern.finditer(line):
             group = 1 if pattern.groups else 0
             yield kind, match.group(group), match.start(group), match.end(group)
-    if rules.keyword and len(line) <= MAX_KEYWORD_LINE and any(w in low for w in _KEYWORD_WORDS):
+    if not rules.keyword or len(line) > MAX_KEYWORD_LINE:
+        return
+    if not gated or _KEYWORD_GATE.passes(line, low):
         found_values = _plugins_keyword().analyze_string(
             line, denylist_regex_to_group=_keyword_rules(path)
         )
@@ -297,7 +284,7 @@ def _plugins_keyword() -> Any:
     return keyword.KeywordDetector()
 
 
-def scan_line(line: str, path: str | None = None, rules: _Rules | None = None) -> list[Secret]:
+def scan_line(line: str, path: str | None = None, rules: Rules | None = None) -> list[Secret]:
     """The credentials in one line, placeholders and references left out, without overlaps."""
     rules = rules_for(line) if rules is None else rules
     if not rules:
@@ -321,7 +308,7 @@ def _without_overlaps(found: Sequence[Secret]) -> list[Secret]:
 
 
 def scan_lines(
-    lines: Sequence[str], path: str | None = None, rules: _Rules | None = None
+    lines: Sequence[str], path: str | None = None, rules: Rules | None = None
 ) -> list[list[Secret]]:
     """Per line, its credentials; the lines inside a PEM private key block count whole.
 
@@ -330,6 +317,7 @@ def scan_lines(
     if not rules:  # the common case: no rule can match anywhere in the text
         return [[] for _ in lines]
     keys = any(type(p).__name__ == "PrivateKeyDetector" for _, p in rules.plugins)
+    line_gate = rules.line_gate if rules.gated else None
     out: list[list[Secret]] = []
     in_key = False
     for line in lines:
@@ -342,6 +330,9 @@ def scan_lines(
                 in_key = closing is None
                 continue
             in_key = False
+        if line_gate is not None and not line_gate.passes(line, line.lower()):
+            out.append([])  # no rule can match, nor can a PEM block begin (a gate of its own)
+            continue
         out.append(scan_line(line, path, rules))
         opened = PEM_BEGIN.search(line) if keys else None
         in_key = opened is not None and PEM_END.search(line, opened.end()) is None
