@@ -92,4 +92,3 @@ def union(gates: Iterable[Gate]) -> Gate:
 
 def _minimal(needles: set[str]) -> list[str]:
     return [n for n in needles if not any(m != n and m in n for m in needles)]
-
