@@ -82,8 +82,8 @@ def _body(secret: Secret, path: str, *, lines: int) -> str:
         "who can read the repository can use it, and removing it in a later commit does not "
         "help: **it is in the git history now.**\n\n"
         f"1. **Revoke it now**: {revoke}, and check its logs for use you did not make.\n"
-        "2. Read it from the environment or a secret store instead (for example "
-        '`os.environ["NAME"]`, GitHub Actions secrets, AWS Secrets Manager, Vault), and keep '
+        "2. Read it from the environment or a secret store instead (for example an "
+        "environment variable, GitHub Actions secrets, AWS Secrets Manager, Vault), and keep "
         "real values out of files in the repository.\n\n"
         "If this is a test fixture, list its path under `checks.secrets_allow`."
     )

@@ -1,9 +1,9 @@
 """Tell obvious placeholders and references from credentials. Pure.
 
-`changeme`, `xxx`, `<your-key>`, `${VAR}`, `{{ .Values.x }}`, `os.environ[...]`, an environment
-variable's name, AWS's documented `...EXAMPLE` keys: none of these is a credential, and a
-critical finding on one would teach people to ignore the rule. Keyword matches (`password =
-"..."`) get the stricter test, since their value has no format of its own.
+`changeme`, `xxx`, `<your-key>`, `${VAR}`, `{{ .Values.x }}`, an `environ[...]` lookup, an
+environment variable's name, AWS's documented `...EXAMPLE` keys: none of these is a credential,
+and a critical finding on one would teach people to ignore the rule. Keyword matches (`password
+= "..."`) get the stricter test, since their value has no format of its own.
 """
 
 from __future__ import annotations
