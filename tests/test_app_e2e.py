@@ -13,6 +13,8 @@ import pytest
 
 from tests.action_support import HEAD, NAME, NUMBER, OWNER, add_pr
 from tests.app_support import (
+    APP_ID,
+    INSTALLATION,
     AppKey,
     Proc,
     app_env,
@@ -161,3 +163,40 @@ def test_model_overloaded_then_retried(
     assert sum(MODEL_TITLE in b for b in bodies) == 1
     [summary] = github_emulator.issue_comments(OWNER, NAME, NUMBER)
     assert "Model review complete" in summary["body"]
+
+
+def test_check_run_rerequested_reviews_the_head_again_without_repeats(
+    served: Proc, github_emulator: GitHubEmulator, anthropic_emulator: AnthropicEmulator
+) -> None:
+    """"Re-run" on the App's backend-review check run: a full review of the same head, in a new
+    check run, that asks the model again and posts nothing twice."""
+    deliver(served.url, "pull_request", pr_payload(NUMBER, HEAD), delivery="e2e-first")
+    wait_for(lambda: jobs(served))
+    runs = github_emulator.state.repos[(OWNER, NAME)].check_runs
+    [first] = runs.values()
+    assert first["status"] == "completed"
+    before = posted(github_emulator)
+    asked = len(anthropic_emulator.message_requests())
+    data = pr_payload(NUMBER, HEAD)
+    payload = {
+        "action": "rerequested",
+        "check_run": {
+            "id": first["id"],
+            "name": "backend-review",
+            "head_sha": HEAD,
+            "status": "completed",
+            "app": {"id": APP_ID, "slug": "backend-review"},
+            "pull_requests": [{"number": NUMBER, "head": {"sha": HEAD}}],
+        },
+        "repository": data["repository"],
+        "sender": data["sender"],
+        "installation": {"id": INSTALLATION},
+    }
+    status, _ = deliver(served.url, "check_run", payload, delivery="e2e-rerun")
+    assert status == 202
+    wait_for(lambda: len(jobs(served)) == 2, timeout=60)
+    assert jobs(served)[1]["outcome"] == "done"
+    assert len(anthropic_emulator.message_requests()) > asked  # reviewed again, in full
+    assert len(runs) == 2 and all(r["status"] == "completed" for r in runs.values())
+    assert posted(github_emulator)[0] == before[0]  # the same inline comments, none twice
+    assert len(github_emulator.issue_comments(OWNER, NAME, NUMBER)) == 1
