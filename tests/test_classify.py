@@ -549,6 +549,18 @@ def _one(file: FileDiff, config: RepoConfig = DEFAULT) -> FileReport:
             "src/db.rs", 'sqlx::query("SELECT 1").fetch_one(&pool)', "query", id="rust-sqlx"
         ),
         pytest.param(
+            "src/main/java/com/acme/orders/service/OrderService.java",
+            "@Service\npublic class OrderService {\n  @Transactional\n  public void pay() {}",
+            "query",
+            id="spring-transactional-service",
+        ),
+        pytest.param(
+            "src/main/java/com/acme/orders/service/PriceService.java",
+            "@Service\npublic class PriceService {\n  public int price() { return 1; }",
+            "-",
+            id="spring-plain-service",
+        ),
+        pytest.param(
             "db/functions/total.sql",
             "CREATE OR REPLACE FUNCTION total() RETURNS int",
             "migration",

@@ -85,6 +85,8 @@ JVM = (
      r"\b(?:NamedParameter)?JdbcTemplate\b|\bJdbcClient\b|\bEntityManager\b"
      r"|\.create(?:Native)?Query\(|\bDSLContext\b|\bprepareStatement\(|@Mapper\b"
      r"|@(?:Select|Insert|Update|Delete)\(\s*\"", "JDBC/JPA/jOOQ/MyBatis queries"),
+    # A @Transactional service writes through repositories: its transaction bounds are query code.
+    _s("query", "Transactional", r"@Transactional\b", "Spring @Transactional service"),
     _s("query", "Table IntIdTable LongIdTable UUIDTable",
      r"\bobject\s+\w+\s*:\s*(?:Int|Long|UUID)?(?:Id)?Table\(", "Exposed table definitions"),
     SQL_IN_CODE,
