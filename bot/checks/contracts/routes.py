@@ -138,7 +138,14 @@ def _routes_in(file: FileDiff, kind: str) -> Iterator[Route]:
         return
     hint, patterns = found
     for h_index, hunk in enumerate(file.hunks):
+        # Whole-hunk first looks: no hint contains a newline, so one substring test over the
+        # joined text rules out every line at once; a statement needs a `kind` line in it.
+        blob = "\n".join([ln.text for ln in hunk.lines])
+        if not any(h in blob for h in hint):
+            continue
         view = [ln for ln in hunk.lines if ln.kind in (kind, " ")]
+        if len(view) == sum(ln.kind == " " for ln in view):
+            continue
         for i, line in enumerate(view):
             text = line.text
             for h in hint:  # a plain loop: any() with a generator costs more than the tests
@@ -146,6 +153,8 @@ def _routes_in(file: FileDiff, kind: str) -> Iterator[Route]:
                     break
             else:
                 continue
+            if line.kind != kind and not _open(text):
+                continue  # a one-line statement on a context line: nothing of `kind` in it
             text, taken = _statement(view, i)
             changed = next((ln for ln in taken if ln.kind == kind), None)
             if changed is None:
