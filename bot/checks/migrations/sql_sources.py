@@ -20,6 +20,7 @@ _GOOSE = re.compile(r"^\s*--\s*\+goose\s+(up|down)\b", re.IGNORECASE)
 _GOOSE_NO_TX = re.compile(r"^\s*--\s*\+goose\s+no\s+transaction", re.IGNORECASE | re.MULTILINE)
 _DBMATE = re.compile(r"^\s*--\s*migrate:(up|down)\b(.*)$", re.IGNORECASE)
 _MYSQL = re.compile(r"\bENGINE\s*=|\bAUTO_INCREMENT\b|\bUNSIGNED\b", re.IGNORECASE)
+_MYSQL_WORDS = ("engine", "auto_increment", "unsigned")  # each match of _MYSQL holds one
 _DOWN_PATH = re.compile(
     r"\.down\.sql$|(^|/)U\d[\w.]*__[^/]*\.sql$|(^|/)(revert|verify)/[^/]*\.sql$|(^|/)down\.sql$",
     re.IGNORECASE,
@@ -48,7 +49,13 @@ def is_down_migration(path: str) -> bool:
 
 def looks_like_mysql(text: str) -> bool:
     """squawk lints PostgreSQL; MySQL migrations would only produce wrong advice."""
-    return "`" in text or bool(_MYSQL.search(text))  # PostgreSQL never quotes with backticks
+    if "`" in text:  # PostgreSQL never quotes with backticks
+        return True
+    if text.isascii():  # then lower() is exact for the pattern's words: skip the regex scan
+        lower = text.lower()
+        if not any(w in lower for w in _MYSQL_WORDS):
+            return False
+    return bool(_MYSQL.search(text))
 
 
 def split_statements(text: str) -> list[tuple[int, int]]:
