@@ -62,10 +62,16 @@ def _diffs() -> Iterator[FileDiff]:
                 yield make_diff(path, text, new, context=context)
                 yield make_diff(path, new, text, context=context)
     # A call opened on a context line and continued on a changed one.
-    old = 'router = APIRouter()\n\n@router.get(\n    "/orders/{id}",\n)\ndef f(): ...\n'
+    old = (
+        'router = APIRouter()\n\n@router.get(\n    "/orders/{id}",\n)\n'
+        "def f(\n    order_id: int,\n): ...\n"
+    )
     new = old.replace('"/orders/{id}"', '"/orders/{order_id}"')
     yield make_diff("app/multi.py", old, new, context=3)
     yield make_diff("app/multi.py", new, old, context=3)
+    params = old.replace("order_id: int,", "order_id: int,\n    q: str,")
+    yield make_diff("app/multi.py", old, params, context=8)
+    yield make_diff("app/multi.py", params, old, context=8)
 
 
 def test_routes_first_looks_find_what_the_plain_scan_finds() -> None:
@@ -124,3 +130,32 @@ def test_screen_blanks_what_a_plain_rebuild_blanks(text: str) -> None:
 )
 def test_mysql_first_look_agrees_with_the_pattern(text: str) -> None:
     assert looks_like_mysql(text) == ("`" in text or bool(_MYSQL.search(text)))
+
+
+def _plain_route_defs(file: FileDiff, kind: str) -> dict[str, tuple[str, object, str]]:
+    """`_route_defs` without its first looks."""
+    out: dict[str, tuple[str, object, str]] = {}
+    for hunk in file.hunks:
+        view = [ln for ln in hunk.lines if ln.kind in (kind, " ")]
+        for i, line in enumerate(view):
+            m = routes_mod._DEF.match(line.text)
+            if m is None:
+                continue
+            text, taken = routes_mod._statement(view, i)
+            changed = next((ln for ln in taken if ln.kind == kind), None)
+            above = " ".join(ln.text for ln in view[max(0, i - 6) : i])
+            route = routes_mod._ROUTE_DECORATOR.search(above)
+            if changed is not None and route is not None:
+                out[m.group(2)] = (text, changed, route.group("path"))
+    return out
+
+
+def test_handler_signatures_first_looks_find_what_the_plain_scan_finds() -> None:
+    checked = 0
+    for file in _diffs():
+        if file.path.endswith(".py"):
+            for kind in "-+":
+                expected = _plain_route_defs(file, kind)
+                assert routes_mod._route_defs(file, kind) == expected, (file.path, kind)
+                checked += len(expected)
+    assert checked > 20

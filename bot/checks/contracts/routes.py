@@ -345,20 +345,25 @@ def _route_defs(file: FileDiff, kind: str) -> dict[str, tuple[str, DiffLine, str
         view = [ln for ln in hunk.lines if ln.kind in (kind, " ")]
         for i, line in enumerate(view):
             m = _DEF.match(line.text) if "def " in line.text else None
-            if m is None:
-                continue
+            if m is None or (line.kind != kind and not _open(line.text)):
+                continue  # the latter: a one-line signature on a context line
             text, taken = _statement(view, i)
             changed = next((ln for ln in taken if ln.kind == kind), None)
+            if changed is None:
+                continue
             above = " ".join(ln.text for ln in view[max(0, i - 6) : i])
             route = _ROUTE_DECORATOR.search(above)
-            if changed is not None and route is not None:
+            if route is not None:
                 out[m.group(2)] = (text, changed, route.group("path"))
     return out
 
 
 def _signature_changes(file: FileDiff) -> list[ContractChange]:
     """New required query/body parameters of a FastAPI handler whose signature changed."""
-    old_defs, new_defs = _route_defs(file, "-"), _route_defs(file, "+")
+    old_defs = _route_defs(file, "-")
+    if not old_defs:
+        return []  # only a handler on both sides can have changed
+    new_defs = _route_defs(file, "+")
     changes: list[ContractChange] = []
     for name, (new_sig, line, path) in new_defs.items():
         if name not in old_defs:
