@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 
 from bot.checks.contracts import routes as routes_mod
-from bot.checks.migrations.sql_sources import _MYSQL, looks_like_mysql, split_statements
+from bot.checks.migrations.sql_sources import (
+    _MYSQL,
+    line_starts,
+    looks_like_mysql,
+    split_statements,
+)
 from bot.checks.migrations.text import SqlSnippet
-from bot.checks.migrations.unparsed_sql import _starts_like_sql, screen
+from bot.checks.migrations.unparsed_sql import _starts_like_sql, screen, split_snippet
 from bot.models import FileDiff
 from tests.test_checks_contracts import make_diff, sample
 
@@ -159,3 +166,19 @@ def test_handler_signatures_first_looks_find_what_the_plain_scan_finds() -> None
                 assert routes_mod._route_defs(file, kind) == expected, (file.path, kind)
                 checked += len(expected)
     assert checked > 20
+
+
+@pytest.mark.parametrize("text", ["", "a", "\n", "a\nbb\n", "\n\nx\n\n", "é\r\nü\nz", *_SQL])
+def test_line_starts_are_the_offsets_after_each_newline(text: str) -> None:
+    assert line_starts(text) == [0, *(m.end() for m in re.finditer("\n", text))]
+
+
+@pytest.mark.parametrize("text", _SQL)
+def test_split_pieces_are_the_snippet_with_its_own_text_and_lines(text: str) -> None:
+    count = text.count("\n") + 1
+    snip = SqlSnippet("m.sql", text, tuple(range(10, 10 + count)), frozenset({10}), False, "x", 3)
+    starts = line_starts(text)
+    for piece in split_snippet(snip):
+        first = bisect.bisect_right(starts, text.index(piece.text)) - 1
+        lines = snip.lines[first : first + piece.text.count("\n") + 1]
+        assert piece == replace(snip, text=piece.text, lines=lines)

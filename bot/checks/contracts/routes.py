@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from operator import itemgetter
 
 from bot.checks.contracts.changes import ContractChange, to_findings
 from bot.models import DiffLine, FileDiff, Finding
@@ -131,6 +132,9 @@ def _statement(lines: Sequence[DiffLine], i: int) -> tuple[str, list[DiffLine]]:
     return text, taken
 
 
+_KIND, _TEXT = itemgetter(0), itemgetter(3)  # DiffLine.kind, .text, read at C speed
+
+
 def _routes_in(file: FileDiff, kind: str) -> Iterator[Route]:
     """Routes declared by statements that have a `kind` ("-" or "+") line in them."""
     found = _patterns(file.path)
@@ -140,12 +144,12 @@ def _routes_in(file: FileDiff, kind: str) -> Iterator[Route]:
     for h_index, hunk in enumerate(file.hunks):
         # Whole-hunk first looks: no hint contains a newline, so one substring test over the
         # joined text rules out every line at once; a statement needs a `kind` line in it.
-        blob = "\n".join([ln.text for ln in hunk.lines])
+        if kind not in "".join(map(_KIND, hunk.lines)):
+            continue
+        blob = "\n".join(map(_TEXT, hunk.lines))
         if not any(h in blob for h in hint):
             continue
         view = [ln for ln in hunk.lines if ln.kind in (kind, " ")]
-        if len(view) == sum(ln.kind == " " for ln in view):
-            continue
         for i, line in enumerate(view):
             text = line.text
             for h in hint:  # a plain loop: any() with a generator costs more than the tests
@@ -340,7 +344,7 @@ def _route_defs(file: FileDiff, kind: str) -> dict[str, tuple[str, DiffLine, str
     """Route handler name -> (signature, its first changed line, route path), one side."""
     out: dict[str, tuple[str, DiffLine, str]] = {}
     for hunk in file.hunks:
-        if "def " not in "\n".join([ln.text for ln in hunk.lines]):
+        if "def " not in "\n".join(map(_TEXT, hunk.lines)):
             continue
         view = [ln for ln in hunk.lines if ln.kind in (kind, " ")]
         for i, line in enumerate(view):

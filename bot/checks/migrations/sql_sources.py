@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from itertools import accumulate
 
 from bot.checks.migrations.text import MigrationText, SqlSnippet
 
@@ -151,7 +152,11 @@ def _added_statements(text: str, added: frozenset[int]) -> str:
 
 def line_starts(text: str) -> list[int]:
     """Offset of the first character of each line."""
-    return [0, *(m.end() for m in re.finditer("\n", text))]
+    # Each line starts one past the end of the line before; summed at C speed, not per match.
+    return list(accumulate(map(_PLUS_ONE, map(len, text.split("\n")[:-1])), initial=0))
+
+
+_PLUS_ONE = (1).__add__
 
 
 def embedded_snippet(

@@ -73,7 +73,11 @@ def split_snippet(snip: SqlSnippet) -> list[SqlSnippet]:
 def _piece(snip: SqlSnippet, starts: list[int], begin: int, end: int) -> SqlSnippet:
     chunk = snip.text[begin:end]
     first = bisect.bisect_right(starts, begin) - 1
-    return replace(snip, text=chunk, lines=snip.lines[first : first + chunk.count("\n") + 1])
+    lines = snip.lines[first : first + chunk.count("\n") + 1]
+    # The constructor, not dataclasses.replace: this runs once per statement of a file.
+    return SqlSnippet(
+        snip.path, chunk, lines, snip.added, snip.in_transaction, snip.framework, snip.anchor
+    )
 
 
 _KEYWORDS = frozenset(

@@ -168,7 +168,7 @@ def has_any(text: str, anchors: tuple[str, ...]) -> bool:
 
 def new_side_text(file: FileDiff) -> str:
     """Added and context lines of every hunk (what the scanners read)."""
-    return "\n".join(ln.text for h in file.hunks for ln in h.lines if ln.new_no is not None)
+    return "\n".join([ln.text for h in file.hunks for ln in h.lines if ln.new_no is not None])
 
 
 def added_lines(file: FileDiff) -> set[int]:
