@@ -9,6 +9,7 @@ from dataclasses import replace
 
 import pytest
 
+from bot.checks.contracts import handler_params as params_mod
 from bot.checks.contracts import routes as routes_mod
 from bot.checks.migrations.sql_sources import (
     _MYSQL,
@@ -145,13 +146,13 @@ def _plain_route_defs(file: FileDiff, kind: str) -> dict[str, tuple[str, object,
     for hunk in file.hunks:
         view = [ln for ln in hunk.lines if ln.kind in (kind, " ")]
         for i, line in enumerate(view):
-            m = routes_mod._DEF.match(line.text)
+            m = params_mod._DEF.match(line.text)
             if m is None:
                 continue
             text, taken = routes_mod._statement(view, i)
             changed = next((ln for ln in taken if ln.kind == kind), None)
             above = " ".join(ln.text for ln in view[max(0, i - 6) : i])
-            route = routes_mod._ROUTE_DECORATOR.search(above)
+            route = params_mod._ROUTE_DECORATOR.search(above)
             if changed is not None and route is not None:
                 out[m.group(2)] = (text, changed, route.group("path"))
     return out
@@ -163,7 +164,7 @@ def test_handler_signatures_first_looks_find_what_the_plain_scan_finds() -> None
         if file.path.endswith(".py"):
             for kind in "-+":
                 expected = _plain_route_defs(file, kind)
-                assert routes_mod._route_defs(file, kind) == expected, (file.path, kind)
+                assert params_mod._route_defs(file, kind) == expected, (file.path, kind)
                 checked += len(expected)
     assert checked > 20
 
