@@ -168,7 +168,7 @@ def test_model_overloaded_then_retried(
 def test_check_run_rerequested_reviews_the_head_again_without_repeats(
     served: Proc, github_emulator: GitHubEmulator, anthropic_emulator: AnthropicEmulator
 ) -> None:
-    """"Re-run" on the App's backend-review check run: a full review of the same head, in a new
+    """Re-run on the App's backend-review check run: a full review of the same head, in a new
     check run, that asks the model again and posts nothing twice."""
     deliver(served.url, "pull_request", pr_payload(NUMBER, HEAD), delivery="e2e-first")
     wait_for(lambda: jobs(served))

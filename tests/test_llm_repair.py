@@ -12,20 +12,8 @@ from bot.diff import parse_patch
 from bot.llm.answer import Answer, validate_input
 from bot.llm.repair import settle
 from bot.review.placement import place_findings
+from tests.test_llm_answer import PATCH  # the same two-hunk file
 
-PATCH = """@@ -1,4 +1,5 @@
- import os
--import sys
-+import json
-+import re
- x = 1
- y = 2
-@@ -40,3 +41,4 @@ def f():
-     a = 1
-+    b = 2
-     c = 3
-     d = 4
-"""
 FILES = {
     "app/api/x.py": parse_patch("app/api/x.py", PATCH),
     "app/db/new.py": parse_patch(

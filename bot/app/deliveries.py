@@ -96,7 +96,5 @@ def _check_run(payload: Mapping[str, Any], app_id: int | None) -> Work | Ignore:
     head = run.get("head_sha")
     number = pulls[0]["number"]
     # "Re-run" asks for a review again, even of a head already reviewed: a full one.
-    ask = Ask(
-        trigger="check_run", number=number, action="rerequested", full=True, pr_override=True
-    )
+    ask = Ask(trigger="check_run", number=number, action="rerequested", full=True, pr_override=True)
     return _work("check_run", payload, ask, head if isinstance(head, str) and head else None)

@@ -1,6 +1,5 @@
 """Run every checker over the reviewed files and apply the rule switches and severities."""
 
-
 from __future__ import annotations
 
 from collections.abc import Sequence

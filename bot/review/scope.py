@@ -83,4 +83,3 @@ def scoped_findings(
         else:
             kept.append(scoped)
     return kept, outside
-

@@ -121,8 +121,6 @@ def _patterns(path: str) -> _Patterns | None:
     return None
 
 
-
-
 def _routes_in(file: FileDiff, kind: str) -> Iterator[Route]:
     """Routes declared by statements that have a `kind` ("-" or "+") line in them."""
     found = _patterns(file.path)

@@ -24,7 +24,6 @@ class SqlSnippet:
     anchor: int | None = None  # the calling line, for findings inside an unseen string line
 
 
-
 @dataclass(frozen=True)
 class MigrationText:
     path: str

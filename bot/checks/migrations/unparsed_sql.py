@@ -55,9 +55,7 @@ _NEEDS = {
 def pattern_rules(statement: str) -> list[str]:
     """The hazards a statement shows on its face, without a parser."""
     upper = " ".join(statement[:4000].upper().split())
-    return [
-        rule for rule, pattern in _PATTERNS if _NEEDS[rule] in upper and pattern.search(upper)
-    ]
+    return [rule for rule, pattern in _PATTERNS if _NEEDS[rule] in upper and pattern.search(upper)]
 
 
 def split_snippet(snip: SqlSnippet) -> list[SqlSnippet]:
